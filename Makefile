@@ -1,0 +1,57 @@
+# rntk-bench: reproducibility targets. `make run` and `make test` do all the set-up.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+RB     := $(BIN)/rntk-bench
+JOBS   ?= 2
+# Where `make reproduce` reads a local copy of the UCR archive; leave empty to download.
+ARCHIVE ?= $(wildcard ../shared/ucr)
+
+.PHONY: install test test-all check run ci reproduce bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+## test: the default test suite (no network, no GPU, no slow tests)
+test: install
+	$(BIN)/python -m pytest -q
+
+## test-all: also the slow Monte-Carlo and full-suite tests
+test-all: install
+	$(BIN)/python -m pytest -q -m "not network and not gpu"
+
+## check: lint, types and the import layering
+check: install
+	$(BIN)/ruff check rntk_bench tests benchmarks scripts
+	$(BIN)/ruff format --check rntk_bench tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## run: the main job on data that needs no network (the data sets bundled with sktime)
+run: install
+	$(RB) run --suite bundled --grid quick --name bundled --n-jobs $(JOBS)
+	$(RB) report results/bundled
+
+## ci: the CI accuracy regression on the `ci` suite
+ci: install
+	$(RB) run --suite ci --grid quick --name ci --n-jobs $(JOBS)
+	$(RB) check results/ci --reference results/reference/ci.csv
+
+## reproduce: the paper protocol on the whole ucr56 suite (hours on 2 cores)
+reproduce: install
+	$(RB) download --suite ucr56 $(if $(ARCHIVE),--archive $(ARCHIVE))
+	$(RB) run --suite ucr56 --grid paper --name ucr56 --n-jobs $(JOBS)
+	$(RB) report results/ucr56 --with-published $(if $(ARCHIVE),--published $(ARCHIVE)/published)
+
+## bench: kernel and protocol benchmarks (print their figures)
+bench: install
+	$(BIN)/python benchmarks/bench_kernels.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

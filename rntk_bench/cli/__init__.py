@@ -1,0 +1,63 @@
+"""The ``rntk-bench`` command line: a click group over the library's layers.
+
+Only this package prints, exits or reads command-line input. Library errors
+(:class:`rntk_bench.errors.RntkBenchError`) become a one-line message and exit
+code 1; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from rntk_bench import __version__
+from rntk_bench.errors import RntkBenchError
+
+
+class _Group(click.Group):
+    """A group that turns the package's own errors into one-line messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RntkBenchError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # Keep the order of the data flow rather than the alphabet.
+        return list(self.commands)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rntk-bench")
+def main() -> None:
+    """Benchmark the Recurrent Neural Tangent Kernel (RNTK) on UCR/UEA time series.
+
+    Reproduces and extends the UCR experiment of Alemohammad et al., "The Recurrent
+    Neural Tangent Kernel" (ICLR 2021): fetch data sets, compute RNTK and baseline
+    kernels, select SVM hyper-parameters by cross-validation on the training
+    split, score the test split, and write leaderboards.
+
+    \b
+    Typical session:
+      rntk-bench datasets --suite bundled      list data sets, see what is cached
+      rntk-bench download --suite ucr56        fetch into the data home
+      rntk-bench run --suite ci --grid quick   compute kernels, fit SVMs
+      rntk-bench report results/ci             leaderboards and plots
+    """
+
+
+def _register() -> None:
+    # Sub-command modules attach themselves to ``main``; import order is menu order.
+    import importlib
+
+    for module in ("data", "kernels", "run", "report"):
+        try:
+            importlib.import_module(f"rntk_bench.cli.{module}")
+        except ModuleNotFoundError as exc:  # a layer not built yet
+            if exc.name != f"rntk_bench.cli.{module}":
+                raise
+
+
+_register()
