@@ -1,0 +1,52 @@
+"""Data layer: the registry of UCR/UEA data sets, fetching, verification and parsing.
+
+::
+
+    from rntk_bench.data import load_dataset, resolve_names
+    X_train, y_train, X_test, y_test = load_dataset("GunPoint")
+    names = resolve_names(suite="ucr56")
+
+Sources, in order: the cache in the data home, the data sets bundled with sktime, a
+local copy of the archive (``archive=``), HTTP(S) downloads (``sources=``). Every
+file's sha256 is recorded in ``<data home>/sha256.lock.json`` when first seen and
+verified on every later use; shapes are checked against datasets.yaml on every load.
+This package never imports the kernels, evaluation, reporting or CLI layers.
+"""
+
+from rntk_bench.data._home import data_home
+from rntk_bench.data._lock import LOCK_NAME
+from rntk_bench.data._parse import interpolate_missing
+from rntk_bench.data.fetch import (
+    DEFAULT_SOURCES,
+    Dataset,
+    FetchReport,
+    download,
+    fetch_dataset,
+    is_cached,
+    load_dataset,
+)
+from rntk_bench.data.registry import (
+    DatasetInfo,
+    Registry,
+    get_registry,
+    resolve_names,
+    suite_names,
+)
+
+__all__ = [
+    "DEFAULT_SOURCES",
+    "LOCK_NAME",
+    "Dataset",
+    "DatasetInfo",
+    "FetchReport",
+    "Registry",
+    "data_home",
+    "download",
+    "fetch_dataset",
+    "get_registry",
+    "interpolate_missing",
+    "is_cached",
+    "load_dataset",
+    "resolve_names",
+    "suite_names",
+]

@@ -1,0 +1,447 @@
+"""Read UCR .tsv and sktime/aeon .ts files, check them against the registry, and
+turn them into arrays.
+
+Reading keeps NaN (missing values and the right-padding of variable-length .tsv
+files); :func:`finish` applies the missing-value policy and encodes the labels.
+Every error is a one-line :class:`DataError` that names the file and, where it
+can, the line.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rntk_bench.data.registry import DatasetInfo
+from rntk_bench.errors import DataError
+
+__all__ = [
+    "MISSING_POLICIES",
+    "ParsedSplit",
+    "Series",
+    "encode_labels",
+    "finish",
+    "interpolate_missing",
+    "read_split",
+    "verify_splits",
+]
+
+MISSING_POLICIES = ("interpolate", "error")
+
+# (n_cases, n_channels, n_timepoints) for equal length, else one (n_channels, t_i)
+# array per case.
+Series = np.ndarray | list[np.ndarray]
+
+
+@dataclass(frozen=True)
+class ParsedSplit:
+    """One split as read from its file.
+
+    Attributes
+    ----------
+    path : Path
+        The file it was read from.
+    X : ndarray of shape (n_cases, n_channels, n_timepoints), or list of arrays of
+        shape (n_channels, t_i)
+        float64 values; NaN where values are missing. Already checked against the
+        registry's length (variable-length series have their NaN padding removed).
+    labels : ndarray of shape (n_cases,), str
+        The class labels as written in the file.
+    lines : ndarray of shape (n_cases,), int
+        The file's line number of every case, for messages.
+    """
+
+    path: Path
+    X: Series
+    labels: np.ndarray
+    lines: np.ndarray
+
+    @property
+    def n_cases(self) -> int:
+        return len(self.labels)
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+# ---------------------------------------------------------------------------- .tsv
+
+
+def _read_tsv(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (values (n, width) with NaN, labels (n,), line numbers (n,))."""
+    raw = path.read_bytes()
+    lines = raw.splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise DataError(f"{path} is empty; it should hold one labelled series per line.")
+    tabs = np.fromiter((line.count(b"\t") for line in lines), dtype=np.int64, count=len(lines))
+    if tabs[0] == 0:
+        raise DataError(
+            f"{path}, line 1: no tab-separated values; a UCR .tsv line is "
+            "<label><TAB><value><TAB><value>..."
+        )
+    bad = np.flatnonzero(tabs != tabs[0])
+    if bad.size:
+        i = int(bad[0])
+        if not lines[i].strip():
+            raise DataError(f"{path}, line {i + 1} is empty; remove it or refetch the file.")
+        raise DataError(
+            f"{path}, line {i + 1} has {tabs[i] + 1} fields but line 1 has {tabs[0] + 1}; "
+            "every line must be a label and the same number of values (NaN-padded)."
+        )
+    frame = pd.read_csv(
+        io.BytesIO(raw),
+        sep="\t",
+        header=None,
+        dtype={0: str},
+        keep_default_na=False,
+        na_values=["NaN", "nan", "?"],
+        skip_blank_lines=False,
+    )
+    values_frame = frame.iloc[:, 1:]
+    for column, dtype in values_frame.dtypes.items():
+        if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)):
+            _raise_first_non_number(path, values_frame[column].to_numpy(), int(str(column)))
+    values = values_frame.to_numpy(dtype=np.float64)
+    labels = frame.iloc[:, 0].to_numpy(dtype=str)
+    _check_tsv_labels(path, labels)
+    return values, labels, np.arange(1, len(labels) + 1)
+
+
+def _raise_first_non_number(path: Path, column: np.ndarray, index: int) -> None:
+    for row, value in enumerate(column):
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            raise DataError(
+                f"{path}, line {row + 1}, field {index + 1}: {str(value)!r} is not a number."
+            ) from None
+
+
+def _check_tsv_labels(path: Path, labels: np.ndarray) -> None:
+    # UCR .tsv labels are class codes (integers). A real-valued first column means
+    # the file has no label column, e.g. a bare matrix of series.
+    for row, label in enumerate(labels):
+        text = label.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            if text and text.lower() not in ("nan", "?"):
+                continue  # a non-numeric class name is still a label
+            number = math.nan
+        if not math.isfinite(number) or not number.is_integer():
+            raise DataError(
+                f"{path}, line {row + 1}: the first field {label!r} is not a class label; a "
+                "UCR .tsv line must start with the label (an integer code)."
+            )
+
+
+# ----------------------------------------------------------------------------- .ts
+
+
+def _scan_ts(path: Path) -> tuple[list[str], np.ndarray, list[str] | None]:
+    """Read what sktime's reader loses: labels in their case, lines, declared labels.
+
+    Returns (labels, line numbers of the cases, @classLabel values or None).
+    """
+    labels: list[str] = []
+    lines: list[int] = []
+    declared: list[str] | None = None
+    in_data = False
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            text = line.strip()
+            if not text:
+                continue
+            if not in_data:
+                lower = text.lower()
+                if lower.startswith("@classlabel"):
+                    tokens = text.split()
+                    if len(tokens) >= 3 and tokens[1].lower() == "true":
+                        declared = tokens[2:]
+                elif lower == "@data":
+                    in_data = True
+                continue
+            if ":" not in text:
+                raise DataError(
+                    f"{path}, line {number}: no ':' before a class label; a .ts data line "
+                    "is <values>:<values>...:<label>."
+                )
+            labels.append(text.rsplit(":", 1)[1].strip())
+            lines.append(number)
+    if not in_data:
+        raise DataError(f"{path} has no @data line; it is not a .ts file (or it is empty).")
+    if not labels:
+        raise DataError(f"{path} has a header but no data lines.")
+    return labels, np.asarray(lines), declared
+
+
+def _read_ts(path: Path) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Return (one (n_channels, t_i) array per case, labels, line numbers)."""
+    labels, lines, declared = _scan_ts(path)
+    if declared is not None:
+        allowed = set(declared)
+        for label, number in zip(labels, lines, strict=True):
+            if label not in allowed:
+                raise DataError(
+                    f"{path}, line {number}: class label {label!r} is not among the "
+                    f"@classLabel values {' '.join(declared)}."
+                )
+    # sktime's reader is the reference parser of the format (lazy import: sktime
+    # takes a second to import and only .ts files need it).
+    from sktime.datasets import load_from_tsfile_to_dataframe
+
+    try:
+        frame, _ = load_from_tsfile_to_dataframe(str(path), replace_missing_vals_with="NaN")
+    except (OSError, ValueError, IndexError, TypeError) as exc:
+        where = _first_bad_ts_value(path, lines)
+        raise DataError(f"{path}: not a valid .ts file ({where or _one_line(exc)}).") from None
+    if len(frame) != len(labels):
+        raise DataError(
+            f"{path}: sktime read {len(frame)} cases but the file has {len(labels)} data lines."
+        )
+    series = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        channels = [np.asarray(cell, dtype=np.float64) for cell in row]
+        lengths = {c.shape[0] for c in channels}
+        if len(lengths) != 1:
+            raise DataError(
+                f"{path}, line {lines[i]}: the channels have different lengths "
+                f"{sorted(lengths)}; every channel of a case must have the same length."
+            )
+        series.append(np.stack(channels) if channels else np.empty((0, 0)))
+    return series, np.asarray(labels, dtype=str), lines
+
+
+def _first_bad_ts_value(path: Path, lines: np.ndarray) -> str | None:
+    wanted = set(lines.tolist())
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number not in wanted:
+                continue
+            for channel in line.strip().rsplit(":", 1)[0].split(":"):
+                for token in channel.split(","):
+                    token = token.strip()
+                    if token in ("?", "NaN", "nan") or token.startswith("("):
+                        continue
+                    try:
+                        float(token)
+                    except ValueError:
+                        return f"line {number}: {token!r} is not a number"
+    return None
+
+
+# ---------------------------------------------------------------------- both kinds
+
+
+def read_split(path: Path, info: DatasetInfo) -> ParsedSplit:
+    """Read one split file (.tsv or .ts) and check it against the registry's layout.
+
+    Parameters
+    ----------
+    path : Path
+        ``<Name>_TRAIN.tsv``, ``<Name>_TEST.ts``, ...
+    info : DatasetInfo
+        The registry entry: fixes the number of channels, the length (or variable
+        length) and whether NaN may occur.
+
+    Returns
+    -------
+    ParsedSplit
+        X of shape (n_cases, n_channels, length) when ``info.length`` is set, else a
+        list of (n_channels, t_i) arrays without their NaN padding; NaN left where
+        values are missing.
+    """
+    try:
+        if path.suffix == ".tsv":
+            values, labels, lines = _read_tsv(path)
+            X: Series = values[:, None, :]
+        elif path.suffix == ".ts":
+            X, labels, lines = _read_ts(path)
+        else:
+            raise DataError(f"{path}: unknown file type; expected a .tsv or a .ts file.")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not a text file ({_one_line(exc)}).") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{path}: not a valid .tsv file ({_one_line(exc)}).") from None
+    X = _apply_layout(path, info, X, lines)
+    _check_values(path, info, X, lines)
+    return ParsedSplit(path=path, X=X, labels=labels, lines=lines)
+
+
+def _apply_layout(path: Path, info: DatasetInfo, X: Series, lines: np.ndarray) -> Series:
+    channels = X.shape[1] if isinstance(X, np.ndarray) else None
+    if isinstance(X, list):
+        found = {s.shape[0] for s in X}
+        channels = found.pop() if len(found) == 1 else None
+        if channels is None:
+            raise DataError(
+                f"{path}: the cases have different numbers of channels {sorted(found)}."
+            )
+    if channels != info.n_channels:
+        raise DataError(
+            f"{path} has {channels} channel(s) but the registry says {info.name} has "
+            f"{info.n_channels}."
+        )
+    if info.length is None:
+        out = []
+        for i in range(len(X)):
+            s = np.asarray(X[i], dtype=np.float64)
+            # Variable-length series come right-padded with NaN (.tsv); drop the padding.
+            observed = np.flatnonzero(~np.isnan(s).all(axis=0))
+            if observed.size == 0:
+                raise DataError(f"{path}, line {lines[i]}: the series has no values.")
+            out.append(s[:, : observed[-1] + 1])
+        return out
+    if isinstance(X, np.ndarray):
+        if X.shape[2] != info.length:
+            raise DataError(
+                f"{path} has series of length {X.shape[2]} but the registry says "
+                f"{info.name} has length {info.length}."
+            )
+        return X
+    for i, s in enumerate(X):
+        if s.shape[1] != info.length:
+            raise DataError(
+                f"{path}, line {lines[i]}: series of length {s.shape[1]} but the registry "
+                f"says {info.name} has length {info.length}."
+            )
+    return np.stack(X) if X else np.empty((0, info.n_channels, info.length))
+
+
+def _check_values(path: Path, info: DatasetInfo, X: Series, lines: np.ndarray) -> None:
+    for i in range(len(X)):
+        s = X[i]
+        if np.isinf(s).any():
+            raise DataError(f"{path}, line {lines[i]}: infinite value; the file is damaged.")
+        if not info.missing and np.isnan(s).any():
+            raise DataError(
+                f"{path}, line {lines[i]}: missing value (NaN) but the registry says "
+                f"{info.name} has none; the file is damaged or ragged."
+            )
+
+
+def verify_splits(info: DatasetInfo, train: ParsedSplit, test: ParsedSplit) -> None:
+    """Check the sizes and the number of classes against the registry.
+
+    Raises
+    ------
+    DataError
+        Naming what differs, e.g. "49 training series but the registry says 50".
+    """
+    checks = [
+        ("training series", train.n_cases, info.n_train, train.path),
+        ("test series", test.n_cases, info.n_test, test.path),
+        (
+            "classes",
+            len(set(train.labels.tolist()) | set(test.labels.tolist())),
+            info.n_classes,
+            train.path.parent,
+        ),
+    ]
+    for what, got, expected, where in checks:
+        if got != expected:
+            raise DataError(
+                f"{where} has {got} {what} but the registry says {info.name} has {expected}."
+            )
+
+
+def encode_labels(
+    train: np.ndarray, test: np.ndarray
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """Encode labels as codes 0..K-1, the same way for both splits.
+
+    Labels are sorted numerically when all of them read as numbers (so "-1" < "1" <
+    "10"), else as strings.
+
+    Returns
+    -------
+    classes : tuple of str
+        The original labels, in code order.
+    y_train, y_test : ndarray of shape (n_cases,), int64
+    """
+    labels = sorted(set(train.tolist()) | set(test.tolist()))
+    try:
+        labels.sort(key=lambda s: (float(s), s))
+    except ValueError:
+        pass  # not all numeric: keep the string order
+    code = {label: i for i, label in enumerate(labels)}
+    y_train = np.fromiter((code[s] for s in train), dtype=np.int64, count=len(train))
+    y_test = np.fromiter((code[s] for s in test), dtype=np.int64, count=len(test))
+    return tuple(labels), y_train, y_test
+
+
+def interpolate_missing(series: np.ndarray) -> np.ndarray:
+    """Fill NaN by linear interpolation along time, constant beyond the ends.
+
+    Parameters
+    ----------
+    series : ndarray of shape (n_channels, n_timepoints)
+
+    Returns
+    -------
+    ndarray of shape (n_channels, n_timepoints)
+        A copy without NaN (the input is returned as is when it has none). This is
+        how the UCR archive built its adjusted DodgerLoop* files.
+
+    Raises
+    ------
+    ValueError
+        When a channel has no value at all.
+    """
+    missing = np.isnan(series)
+    if not missing.any():
+        return series
+    out = series.copy()
+    t = np.arange(series.shape[1], dtype=np.float64)
+    for c in np.flatnonzero(missing.any(axis=1)):
+        gaps = missing[c]
+        if gaps.all():
+            raise ValueError(f"channel {c} has no values")
+        # np.interp holds the first/last observed value constant beyond the ends.
+        out[c, gaps] = np.interp(t[gaps], t[~gaps], series[c, ~gaps])
+    return out
+
+
+def _fill(split: ParsedSplit, missing: str, name: str) -> Series:
+    X = split.X
+    n_missing = sum(int(np.isnan(X[i]).sum()) for i in range(len(X)))
+    if n_missing == 0:
+        return X
+    if missing == "error":
+        raise DataError(
+            f"{name}: {split.path.name} has {n_missing} missing values (NaN); load it with "
+            "missing='interpolate' to fill them by linear interpolation."
+        )
+    filled = []
+    for i in range(len(X)):
+        try:
+            filled.append(interpolate_missing(np.asarray(X[i])))
+        except ValueError as exc:
+            raise DataError(
+                f"{split.path}, line {split.lines[i]}: cannot interpolate ({exc})."
+            ) from None
+    return np.stack(filled) if isinstance(X, np.ndarray) else filled
+
+
+def finish(
+    info: DatasetInfo, train: ParsedSplit, test: ParsedSplit, missing: str
+) -> tuple[Series, np.ndarray, Series, np.ndarray, tuple[str, ...]]:
+    """Apply the missing-value policy and encode the labels.
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test, classes
+        X as in :class:`ParsedSplit` but without NaN; y int64 codes into ``classes``.
+    """
+    X_train = _fill(train, missing, info.name)
+    X_test = _fill(test, missing, info.name)
+    classes, y_train, y_test = encode_labels(train.labels, test.labels)
+    return X_train, y_train, X_test, y_test, classes
