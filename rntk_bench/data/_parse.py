@@ -138,7 +138,7 @@ def _check_tsv_labels(path: Path, labels: np.ndarray) -> None:
             number = math.nan
         if not math.isfinite(number) or not number.is_integer():
             raise DataError(
-                f"{path}, line {row + 1}: the first field {label!r} is not a class label; a "
+                f"{path}, line {row + 1}: the first field {str(label)!r} is not a class label; a "
                 "UCR .tsv line must start with the label (an integer code)."
             )
 

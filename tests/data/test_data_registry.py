@@ -1,0 +1,165 @@
+"""datasets.yaml: contents, suites and name resolution."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rntk_bench.data import DatasetInfo, get_registry, resolve_names, suite_names
+from rntk_bench.data.registry import registry_path
+from rntk_bench.errors import InputError, UnknownNameError
+
+BUNDLED = {
+    "ACSF1",
+    "ArrowHead",
+    "GunPoint",
+    "ItalyPowerDemand",
+    "OSULeaf",
+    "PLAID",
+    "BasicMotions",
+    "JapaneseVowels",
+}
+MISSING = {"DodgerLoopDay", "DodgerLoopGame", "DodgerLoopWeekend", "MelbournePedestrian"}
+
+
+def test_registry_holds_all_ucr_2018_and_the_bundled_uea_sets() -> None:
+    registry = get_registry()
+    archives = [info.archive for info in registry.values()]
+    assert archives.count("UCR") == 128
+    assert {n for n, i in registry.items() if i.archive == "UEA"} == {
+        "BasicMotions",
+        "JapaneseVowels",
+    }
+    names = list(registry)
+    assert names == sorted(names, key=str.lower)
+    assert all(isinstance(i, DatasetInfo) and i.name == n for n, i in registry.items())
+
+
+def test_summary_fields_are_parsed() -> None:
+    registry = get_registry()
+    # Adiac's row: 1,Image,Adiac,390,391,37,176,0.3887,0.3913 (3),0.3964,...
+    assert registry["Adiac"] == DatasetInfo(
+        name="Adiac",
+        archive="UCR",
+        problem_type="Image",
+        n_train=390,
+        n_test=391,
+        n_classes=37,
+        n_channels=1,
+        length=176,
+        missing=False,
+        bundled=False,
+        ed_error=0.3887,
+        dtw_learned_error=0.3913,
+        dtw_learned_window=3,
+        dtw_full_error=0.3964,
+    )
+    # GunPoint's DTW cell is " 0.0867 (0) " (spaces around it in the csv).
+    gun = registry["GunPoint"]
+    assert (gun.dtw_learned_error, gun.dtw_learned_window) == (0.0867, 0)
+    assert registry["PLAID"].length is None and not registry["PLAID"].equal_length
+    assert registry["HouseTwenty"].dtw_learned_window == 33
+
+
+def test_uea_entries_were_read_off_the_bundled_files() -> None:
+    registry = get_registry()
+    vowels, motions = registry["JapaneseVowels"], registry["BasicMotions"]
+    assert (vowels.n_train, vowels.n_test, vowels.n_classes) == (270, 370, 9)
+    assert (vowels.n_channels, vowels.length) == (12, None)
+    assert (motions.n_train, motions.n_test, motions.n_classes) == (40, 40, 4)
+    assert (motions.n_channels, motions.length) == (6, 100)
+    assert motions.ed_error is None and motions.dtw_learned_window is None
+
+
+def test_missing_value_flags() -> None:
+    assert {n for n, i in get_registry().items() if i.missing} == MISSING
+
+
+def test_bundled_flags_match_the_installed_sktime() -> None:
+    registry = get_registry()
+    assert {n for n, i in registry.items() if i.bundled} == BUNDLED
+    spec = importlib.util.find_spec("sktime")
+    assert spec is not None and spec.submodule_search_locations
+    data = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data"
+    for name in BUNDLED:
+        assert (data / name / f"{name}_TEST.ts").is_file(), name
+
+
+def test_ucr56_is_the_preregistered_rule() -> None:
+    registry = get_registry()
+    ucr56 = resolve_names(suite="ucr56")
+    rule = [
+        n
+        for n, i in registry.items()
+        if i.archive == "UCR" and i.length is not None and i.n_train <= 300 and i.length <= 1000
+    ]
+    assert ucr56 == rule
+    assert len(ucr56) == 56
+    # RNTK.md s7: without the three DodgerLoop sets (missing values) the rule gives 53.
+    assert len([n for n in ucr56 if not registry[n].missing]) == 53
+    assert {"Symbols", "Yoga", "Coffee", "Worms"} <= set(ucr56)
+    assert not {"Adiac", "MelbournePedestrian", "PLAID", "ACSF1"} & set(ucr56)
+
+
+def test_bundled_and_ci_suites() -> None:
+    assert suite_names() == ["ucr56", "bundled", "ci"]
+    assert set(resolve_names(suite="bundled")) == BUNDLED
+    ci = resolve_names(suite="ci")
+    assert ci == ["ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels"]
+    assert set(ci) <= BUNDLED  # CI needs no network
+
+
+def test_resolve_names_unions_in_registry_order_without_duplicates() -> None:
+    got = resolve_names(["Wine", "gunpoint", "Adiac", "GunPoint"], suite="ci")
+    assert got == [
+        "Adiac",
+        "ArrowHead",
+        "BasicMotions",
+        "GunPoint",
+        "ItalyPowerDemand",
+        "JapaneseVowels",
+        "Wine",
+    ]
+    assert resolve_names("Coffee") == ["Coffee"]  # a lone string is one name
+    assert resolve_names() == []
+
+
+def test_unknown_names_suggest_close_matches() -> None:
+    with pytest.raises(UnknownNameError) as info:
+        resolve_names(["GunPiont"])
+    message = str(info.value)
+    assert "'GunPiont'" in message and "GunPoint" in message
+    assert "rntk-bench datasets" in message
+    assert isinstance(info.value, InputError) and isinstance(info.value, KeyError)
+    with pytest.raises(UnknownNameError, match=r"unknown suite 'ucr65'.*ucr56"):
+        resolve_names(suite="ucr65")
+
+
+def test_registry_is_read_once() -> None:
+    assert get_registry() is get_registry()
+    assert registry_path().name == "datasets.yaml"
+
+
+@pytest.mark.ucr
+def test_datasets_yaml_is_what_the_script_generates(ucr_mirror: Path) -> None:
+    script = Path(__file__).resolve().parents[2] / "scripts" / "make_registry.py"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            "--summary",
+            str(ucr_mirror / "DataSummary_UCR.csv"),
+            "--output",
+            str(registry_path()),
+            "--check",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "is up to date (130 data sets)" in result.stdout
