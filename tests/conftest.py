@@ -8,6 +8,7 @@ where the folder is absent.
 from __future__ import annotations
 
 import io
+import os
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -16,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
-UCR_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "ucr"
+# The mirror sits next to the repository; RNTK_BENCH_TEST_UCR points elsewhere (or at
+# nothing, to check that the tests skip cleanly without it).
+UCR_ROOT = Path(
+    os.environ.get("RNTK_BENCH_TEST_UCR")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "ucr"
+)
 UCR_ARCHIVE = UCR_ROOT / "UCRArchive_2018"
 
 

@@ -121,6 +121,7 @@ class ChecksumLock:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(payload, handle, indent=1)
                 handle.write("\n")
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is not secret
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

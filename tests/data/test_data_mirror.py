@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,11 @@ from rntk_bench.data import fetch_dataset, get_registry
 
 pytestmark = pytest.mark.ucr
 
-UCR_ARCHIVE = Path(__file__).resolve().parents[2].parent / "shared" / "ucr" / "UCRArchive_2018"
+UCR_ROOT = Path(
+    os.environ.get("RNTK_BENCH_TEST_UCR")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "ucr"
+)
+UCR_ARCHIVE = UCR_ROOT / "UCRArchive_2018"
 
 
 def mirror_names() -> list[str]:
