@@ -384,7 +384,8 @@ def _check_sources(sources: Sequence[str] | str | None) -> tuple[str, ...]:
 def _check_archive(archive: PathLike | None) -> Path | None:
     if archive is None:
         return None
-    path = Path(archive).expanduser()
+    # Absolute (without resolving links), so that Dataset.source is usable provenance.
+    path = Path(os.path.abspath(Path(archive).expanduser()))
     if not path.is_dir():
         raise InputError(
             f"archive must be a folder holding UCRArchive_2018/<Name>/<Name>_TRAIN.tsv, "
