@@ -1,0 +1,52 @@
+"""Kernels: pure functions on arrays of series, ``k(X, Y=None, **params) -> (n_X, n_Y)``.
+
+X and Y are float arrays of shape (n_cases, n_channels, n_timepoints) or lists of
+(n_channels, t_i) arrays for unequal lengths; Y=None means the Gram of X with itself.
+
+- :func:`rntk`, :func:`rnngp`, :func:`rnn_kernels`: the Recurrent NTK and its GP
+  kernel from one recursion (numba, numpy reference or torch backend).
+- :func:`ntk`, :func:`nngp`: fully connected NTK / NNGP on the flattened series.
+- :func:`rbf`, :func:`polynomial`, :func:`linear`: classical kernels.
+- :data:`KERNELS`, :data:`FAMILIES`, :func:`get_kernel`: the registry;
+  :func:`load_grid`: hyper-parameter grids ("paper", "quick" or YAML).
+- :func:`monte_carlo_kernels`: empirical kernels of finite random RNNs.
+"""
+
+from rntk_bench.kernels.classic import linear, polynomial, rbf
+from rntk_bench.kernels.finite import monte_carlo_kernels
+from rntk_bench.kernels.grids import GRIDS, load_grid
+from rntk_bench.kernels.ntk import fc_kernels_all_depths, nngp, ntk
+from rntk_bench.kernels.registry import (
+    FAMILIES,
+    KERNELS,
+    KernelFamily,
+    KernelSpec,
+    family_aliases,
+    get_family,
+    get_kernel,
+    kernel_names,
+)
+from rntk_bench.kernels.rntk import rnn_kernels, rnngp, rntk
+
+__all__ = [
+    "FAMILIES",
+    "GRIDS",
+    "KERNELS",
+    "KernelFamily",
+    "KernelSpec",
+    "family_aliases",
+    "fc_kernels_all_depths",
+    "get_family",
+    "get_kernel",
+    "kernel_names",
+    "linear",
+    "load_grid",
+    "monte_carlo_kernels",
+    "nngp",
+    "ntk",
+    "polynomial",
+    "rbf",
+    "rnn_kernels",
+    "rnngp",
+    "rntk",
+]

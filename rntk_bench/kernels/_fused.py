@@ -109,9 +109,23 @@ def _balanced_row(k: int, n: int) -> int:
 
 @_jit
 def _relu_layer(
-    j0, n, same, below_v, below_p, below_scale,
-    V, P, layer, qa, ra, ia, qy_root, qy_inv_root, sw2, sb2,
-):  # fmt: skip
+    j0,
+    n,
+    same,
+    below_v,
+    below_p,
+    below_scale,
+    V,
+    P,
+    layer,
+    qa,
+    ra,
+    ia,
+    qy_root,
+    qy_inv_root,
+    sw2,
+    sb2,
+):
     """One ReLU layer, one time step, columns j0..n-1 of one row (updates V, P)."""
     for j in range(np.uint64(j0), np.uint64(n)):
         sigma = sw2 * V[layer, j] + below_scale * below_v[j] + sb2
@@ -129,9 +143,23 @@ def _relu_layer(
 
 @_jit
 def _erf_layer(
-    j0, n, same, below_v, below_p, below_scale,
-    V, P, layer, qa, ra, ia, qy_one_2q, qy_inv_root, sw2, sb2,
-):  # fmt: skip
+    j0,
+    n,
+    same,
+    below_v,
+    below_p,
+    below_scale,
+    V,
+    P,
+    layer,
+    qa,
+    ra,
+    ia,
+    qy_one_2q,
+    qy_inv_root,
+    sw2,
+    sb2,
+):
     """One erf layer, one time step, columns j0..n-1 of one row (updates V, P)."""
     for j in range(np.uint64(j0), np.uint64(n)):
         sigma = sw2 * V[layer, j] + below_scale * below_v[j] + sb2
@@ -237,18 +265,42 @@ def rnn_gram(
                 below_scale = 1.0 if layer == 0 else su2
                 if activation == RELU:
                     _relu_layer(
-                        j0, n_y, same, below_v, below_p, below_scale,
-                        V, P, np.uint64(layer), qx[0, layer, t, i], qx[1, layer, t, i],
+                        j0,
+                        n_y,
+                        same,
+                        below_v,
+                        below_p,
+                        below_scale,
+                        V,
+                        P,
+                        np.uint64(layer),
+                        qx[0, layer, t, i],
+                        qx[1, layer, t, i],
                         qx[2, layer, t, i],
-                        qy[1, layer, t], qy[2, layer, t], sw2, sb2,
-                    )  # fmt: skip
+                        qy[1, layer, t],
+                        qy[2, layer, t],
+                        sw2,
+                        sb2,
+                    )
                 else:
                     _erf_layer(
-                        j0, n_y, same, below_v, below_p, below_scale,
-                        V, P, np.uint64(layer), qx[0, layer, t, i], qx[1, layer, t, i],
+                        j0,
+                        n_y,
+                        same,
+                        below_v,
+                        below_p,
+                        below_scale,
+                        V,
+                        P,
+                        np.uint64(layer),
+                        qx[0, layer, t, i],
+                        qx[1, layer, t, i],
                         qx[2, layer, t, i],
-                        qy[1, layer, t], qy[2, layer, t], sw2, sb2,
-                    )  # fmt: skip
+                        qy[1, layer, t],
+                        qy[2, layer, t],
+                        sw2,
+                        sb2,
+                    )
         last = n_layers - 1
         for j in range(np.uint64(j0), np.uint64(n_y)):
             out_nngp[i, j] = sv2 * V[last, j]

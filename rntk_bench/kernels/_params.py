@@ -57,7 +57,7 @@ class RNNParams:
     @classmethod
     def validated(cls, **kwargs: Any) -> RNNParams:
         """Build the parameters, checking every value (raises InputError)."""
-        out = {}
+        out: dict[str, Any] = {}
         for name in ("sigma_w", "sigma_u", "sigma_b", "sigma_h", "sigma_v"):
             if name in kwargs:
                 out[name] = check_nonnegative(kwargs.pop(name), name)

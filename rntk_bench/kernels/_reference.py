@@ -59,6 +59,7 @@ def rnn_kernels_reference(
     P = [np.zeros(shape) for _ in range(p.n_layers)]  # V'(l, t - 1) * Theta(l, t - 1)
     for t in range(int(pair_start.min()), n_steps):
         first = t == pair_start
+        waiting = t < pair_start  # pairs whose shorter series has not started yet
         # Layer 1 sees the inputs; U is trained but the input carries no Theta.
         below_V = xv[:, :, t] @ yv[:, :, t].T / n_channels
         below_P = np.zeros(shape)
@@ -72,6 +73,8 @@ def rnn_kernels_reference(
             theta = sigma + sw2 * prev_P + su2 * below_P
             V[layer], V_prime = dual(a, b, sigma)
             P[layer] = V_prime * theta
+            if waiting.any():  # keep their (unused) state finite
+                V[layer][waiting] = P[layer][waiting] = 0.0
             below_V, below_P = V[layer], P[layer]
     sv2 = p.sigma_v**2
     return sv2 * (V[-1] + P[-1]), sv2 * V[-1]

@@ -24,8 +24,7 @@ def import_torch() -> Any:
         import torch
     except ImportError:  # pragma: no cover - depends on the environment
         raise InputError(
-            "backend='torch' needs PyTorch: pip install 'rntk-bench[gpu]' (or "
-            "pip install torch)."
+            "backend='torch' needs PyTorch: pip install 'rntk-bench[gpu]' (or pip install torch)."
         ) from None
     return torch
 

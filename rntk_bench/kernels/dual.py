@@ -49,9 +49,7 @@ def relu_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.arctan2(np.sqrt(np.maximum(ab - c * c, 0.0)), c)
 
 
-def relu_dual(
-    a: np.ndarray, b: np.ndarray, c: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def relu_dual(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ReLU dual activation and its derivative (arc-cosine kernels of degree 1 and 0).
 
     Parameters

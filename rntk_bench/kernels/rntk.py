@@ -14,6 +14,7 @@ Backends
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -159,8 +160,7 @@ def _resolve_backend(backend: str, device: str, dtype: str) -> str:
         backend = "numba" if device == "cpu" and dtype == "float64" else "torch"
     if backend != "torch" and device != "cpu":
         raise InputError(
-            f"device={device!r} needs backend='torch'; the {backend} backend runs on the "
-            "CPU only."
+            f"device={device!r} needs backend='torch'; the {backend} backend runs on the CPU only."
         )
     if backend != "torch" and dtype != "float64":
         raise InputError(
@@ -190,14 +190,14 @@ def _blocked_reference(
 
 
 @contextmanager
-def _numba_threads(n_threads: int | None):  # type: ignore[no-untyped-def]
+def _numba_threads(n_threads: int | None) -> Iterator[None]:
     import numba
 
     if n_threads is None:
         yield
         return
     before = numba.get_num_threads()
-    numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     try:
         yield
     finally:
