@@ -1,0 +1,184 @@
+"""Result files: one JSON file per (data set, kernel, protocol, resample).
+
+Layout of a run folder::
+
+    results/<run-name>/
+        run.json                                   the configuration of the last invocation
+        runs/<Dataset>/<kernel>-r<resample>-<id12>.json   one result (present means done)
+        partial/...                                checkpoints of unfinished work
+
+A result file is written to a temporary file in the same folder and renamed, so a
+file that exists is complete. Its ``id`` is the sha256 of everything that determines
+it (``identity``): a rerun with the same identity skips it, any change recomputes.
+Reporting reads these files only (:func:`iter_results`, :func:`load_results`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rntk_bench.errors import ResultError
+
+__all__ = [
+    "SCHEMA",
+    "Result",
+    "atomic_write_json",
+    "identity_hash",
+    "iter_results",
+    "read_result",
+    "result_path",
+    "write_result",
+]
+
+SCHEMA = "rntk-bench/result/1"
+
+
+def identity_hash(identity: Mapping[str, Any]) -> str:
+    """sha256 hex digest of a JSON-serialisable identity (key order irrelevant)."""
+    text = json.dumps(identity, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Result:
+    """Everything one experiment produced; see the module docstring.
+
+    Attributes
+    ----------
+    identity : dict
+        What determines the result: data set and its checksum, kernel, grid settings,
+        protocol, resample, seed, package version. ``id`` is its hash.
+    dataset : dict
+        name, n_train, n_test, n_classes, n_channels, length, checksum, source.
+    kernel : str
+        Registered kernel name (the method's name in leaderboards).
+    grid : str
+        Grid name or file the settings came from.
+    protocol : dict
+        folds, c_grid, preprocessing, normalisation, seed, cv scheme actually used.
+    resample : int
+        0 is the archive's official split; k > 0 a stratified re-split of train+test.
+    selected : dict
+        setting, resolved (data-derived values), C, cv_accuracy.
+    cv : dict
+        settings (list), c_grid, mean and std (lists of n_settings lists of n_C floats).
+    test : dict
+        accuracy, n_test, y_true, y_pred (class codes), classes (original labels).
+    timing : dict
+        seconds: gram_train, svm_select, gram_test, svm_test, total.
+    environment : dict
+        host, backend, device, versions, started, finished.
+    """
+
+    identity: dict[str, Any]
+    dataset: dict[str, Any]
+    kernel: str
+    grid: str
+    protocol: dict[str, Any]
+    resample: int
+    selected: dict[str, Any]
+    cv: dict[str, Any]
+    test: dict[str, Any]
+    timing: dict[str, Any]
+    environment: dict[str, Any]
+    schema: str = SCHEMA
+    id: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = identity_hash(self.identity)
+
+    @property
+    def accuracy(self) -> float:
+        return float(self.test["accuracy"])
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def result_path(run_dir: Path, dataset: str, kernel: str, resample: int, result_id: str) -> Path:
+    """Where the result with this identity lives in ``run_dir``."""
+    return run_dir / "runs" / dataset / f"{kernel}-r{resample}-{result_id[:12]}.json"
+
+
+def atomic_write_json(path: Path, payload: Mapping[str, Any]) -> None:
+    """Write JSON to a temporary file in the same folder, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(payload, handle, indent=1, default=_json_default)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_default(value: Any) -> Any:
+    # numpy scalars and arrays, Paths
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def write_result(run_dir: Path, result: Result) -> Path:
+    """Write ``result`` atomically into ``run_dir``; returns its path."""
+    path = result_path(run_dir, result.dataset["name"], result.kernel, result.resample, result.id)
+    atomic_write_json(path, result.to_json())
+    return path
+
+
+def read_result(path: Path) -> Result:
+    """Read one result file.
+
+    Raises
+    ------
+    ResultError
+        If the file is not valid JSON or not a result of this schema.
+    """
+    try:
+        payload = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise ResultError(
+            f"result file {path} is unreadable ({exc}); delete it to recompute."
+        ) from None
+    if not isinstance(payload, dict) or payload.get("schema") != SCHEMA:
+        raise ResultError(f"{path} is not a rntk-bench result (schema {SCHEMA}).")
+    try:
+        result = Result(**payload)
+    except TypeError as exc:
+        raise ResultError(
+            f"result file {path} is incomplete ({exc}); delete it to recompute."
+        ) from None
+    if result.id != identity_hash(result.identity):
+        raise ResultError(f"result file {path} does not match its identity hash; delete it.")
+    return result
+
+
+def iter_results(
+    run_dir: Path, *, strict: bool = False
+) -> Iterator[tuple[Path, Result | ResultError]]:
+    """Every result file under ``run_dir``/runs, in a stable order.
+
+    Yields
+    ------
+    (path, Result) for valid files, (path, ResultError) for unreadable ones when
+    ``strict`` is False (reporting lists them); with ``strict`` the error is raised.
+    """
+    root = Path(run_dir) / "runs"
+    for path in sorted(root.glob("*/*.json")):
+        try:
+            yield path, read_result(path)
+        except ResultError as exc:
+            if strict:
+                raise
+            yield path, exc
