@@ -1,0 +1,297 @@
+"""``rntk-bench run``: compute kernels, select SVMs by cross-validation, score the test split."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from rntk_bench.cli import main
+from rntk_bench.data import resolve_names, suite_names
+from rntk_bench.errors import InputError
+from rntk_bench.evaluation.experiment import (
+    DataOptions,
+    ResultDone,
+    ResultSkipped,
+    RunConfig,
+    RunPlanned,
+    TaskDone,
+    Warned,
+    run_experiment,
+)
+from rntk_bench.evaluation.parallel import executor
+from rntk_bench.evaluation.protocol import NORMALISATIONS, PAPER_C_GRID, PREPROCESSINGS, Protocol
+from rntk_bench.kernels import kernel_names
+
+
+def _kernel_list(value: str) -> tuple[str, ...]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if names == ["all"]:
+        return tuple(kernel_names())
+    return tuple(dict.fromkeys(names))
+
+
+def _float_list(value: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise InputError(
+            f"--c-grid must be comma-separated numbers such as 0.01,0.1,1,10,100; got {value!r}."
+        ) from None
+
+
+def _format_setting(setting: dict) -> str:
+    def short(v: object) -> str:
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    return " ".join(f"{k}={short(v)}" for k, v in setting.items()) or "-"
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--suite", type=click.Choice(suite_names()), help="Run every data set of a suite.")
+@click.option(
+    "--kernels",
+    default="all",
+    show_default=True,
+    help=f"Comma-separated kernels, or 'all': {', '.join(kernel_names())}.",
+)
+@click.option(
+    "--grid",
+    default="paper",
+    show_default=True,
+    help="Hyper-parameter grid: 'paper' (900 RNTK settings), 'quick' (18), or a YAML file.",
+)
+@click.option(
+    "--name",
+    "run_name",
+    help="Run name: results go to RESULTS_DIR/NAME [default: the suite's name, else 'custom'].",
+)
+@click.option(
+    "--results-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results"),
+    show_default=True,
+)
+@click.option("--folds", type=int, default=10, show_default=True, help="CV folds on train.")
+@click.option(
+    "--c-grid",
+    default=",".join(f"{c:g}" for c in PAPER_C_GRID),
+    show_default=True,
+    help="SVM C values.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seeds folds and resamples.")
+@click.option(
+    "--resamples",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Stratified re-splits of train+test per data set (0 = the official split).",
+)
+@click.option(
+    "--preprocessing",
+    type=click.Choice(PREPROCESSINGS),
+    default="maxnorm",
+    show_default=True,
+    help="Input scaling: divide by the largest training norm (authors' code), per-series "
+    "z-normalisation, or none.",
+)
+@click.option(
+    "--normalisation",
+    type=click.Choice(NORMALISATIONS),
+    default="mean-diagonal",
+    show_default=True,
+    help="Gram scaling before the SVM (mean-diagonal = rescaled C grid; keeps LIBSVM fast).",
+)
+@click.option(
+    "--n-jobs",
+    type=int,
+    default=-1,
+    show_default=True,
+    help="Parallel worker processes (-1: all cores).",
+)
+@click.option("--dask-scheduler", metavar="ADDRESS", help="Run the tasks on this Dask cluster.")
+@click.option(
+    "--dask-local", type=int, metavar="N", help="Start a local Dask cluster of N workers."
+)
+@click.option(
+    "--device",
+    default="cpu",
+    show_default=True,
+    help="Torch device for the RNTK Gram matrices, e.g. cuda (needs the gpu extra).",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float64", "float32"]),
+    default="float64",
+    show_default=True,
+    help="float32 only with a torch device.",
+)
+@click.option(
+    "--settings-per-task",
+    type=int,
+    default=50,
+    show_default=True,
+    help="RNTK grid settings per parallel task.",
+)
+@click.option(
+    "--gram-cache",
+    type=click.Path(file_okay=False),
+    help="Cache training Gram matrices in this folder.",
+)
+@click.option("--overwrite", is_flag=True, help="Recompute results that already exist.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    envvar="RNTK_BENCH_DATA",
+    help="Data home [env RNTK_BENCH_DATA; default: the user cache].",
+)
+@click.option(
+    "--archive",
+    type=click.Path(exists=True, file_okay=False),
+    help="Local copy of the UCR archive to import missing data sets from.",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    envvar="RNTK_BENCH_SOURCE",
+    help="Download URL template(s) with {name}.",
+)
+@click.option("--no-download", is_flag=True, help="Never download; use cached/bundled data only.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def run(
+    names: tuple[str, ...],
+    suite: str | None,
+    kernels: str,
+    grid: str,
+    run_name: str | None,
+    results_dir: Path,
+    folds: int,
+    c_grid: str,
+    seed: int,
+    resamples: int,
+    preprocessing: str,
+    normalisation: str,
+    n_jobs: int,
+    dask_scheduler: str | None,
+    dask_local: int | None,
+    device: str,
+    dtype: str,
+    settings_per_task: int,
+    gram_cache: str | None,
+    overwrite: bool,
+    data_dir: str | None,
+    archive: str | None,
+    sources: tuple[str, ...],
+    no_download: bool,
+    quiet: bool,
+) -> None:
+    """Run the benchmark: kernels x data sets, SVM selected by CV on train, scored on test.
+
+    \b
+    Examples:
+      rntk-bench run --suite ci --grid quick
+      rntk-bench run GunPoint Coffee --kernels rntk,rbf --resamples 5
+      rntk-bench run --suite ucr56 --archive ~/UCRArchive_2018 --n-jobs 16
+
+    Results go to RESULTS_DIR/NAME/runs (one JSON file per data set, kernel and
+    resample). Rerunning the same command skips finished results; an interrupted run
+    resumes where it stopped. `rntk-bench report RESULTS_DIR/NAME` makes the tables.
+    """
+    if not names and not suite:
+        raise click.UsageError("give data set names or --suite (see `rntk-bench datasets`).")
+    if settings_per_task < 1:
+        raise InputError(f"--settings-per-task must be >= 1; got {settings_per_task}.")
+    datasets = resolve_names(names, suite)
+    protocol = Protocol(
+        folds=folds,
+        c_grid=_float_list(c_grid),
+        preprocessing=preprocessing,
+        normalisation=normalisation,
+        seed=seed,
+    )
+    config = RunConfig(
+        datasets=tuple(datasets),
+        kernels=_kernel_list(kernels),
+        grid=grid,
+        protocol=protocol,
+        resamples=resamples,
+        backend="auto",
+        device=device,
+        dtype=dtype,
+        settings_per_task=settings_per_task,
+        gram_cache=gram_cache,
+    )
+    run_dir = results_dir / (run_name or suite or "custom")
+    data_options = DataOptions(
+        data_dir=data_dir,
+        archive=archive,
+        sources=sources if sources else None,
+        download=not no_download,
+    )
+    expected = len(config.kernels) * resamples
+    per_dataset: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    counts: dict[str, int] = defaultdict(int)
+    written = skipped = 0
+    started = time.perf_counter()
+    bar: tqdm | None = None
+
+    def say(line: str) -> None:
+        if bar is not None:
+            bar.write(line)
+        else:
+            click.echo(line)
+
+    def dataset_line(dataset: str) -> str:
+        accs = "  ".join(f"{k} {sum(v) / len(v):.3f}" for k, v in per_dataset[dataset].items())
+        return f"{dataset:<24} {accs}"
+
+    try:
+        with executor(n_jobs, dask_scheduler, dask_local) as pool:
+            for event in run_experiment(config, run_dir, pool, data_options, overwrite):
+                if isinstance(event, RunPlanned):
+                    click.echo(
+                        f"{len(datasets)} data sets x {len(config.kernels)} kernels x "
+                        f"{resamples} resample(s), grid {grid}: {event.results_done} results "
+                        f"already done, {event.results_to_compute} to compute in "
+                        f"{event.tasks} tasks on {pool.description}."
+                    )
+                    if event.tasks and not quiet:
+                        bar = tqdm(
+                            total=event.tasks, unit="task", file=sys.stderr, dynamic_ncols=True
+                        )
+                elif isinstance(event, TaskDone):
+                    if bar is not None and not event.restored:
+                        bar.update(1)
+                elif isinstance(event, (ResultDone, ResultSkipped)):
+                    if isinstance(event, ResultDone):
+                        written += 1
+                    else:
+                        skipped += 1
+                    per_dataset[event.dataset][event.kernel].append(event.accuracy)
+                    counts[event.dataset] += 1
+                    if counts[event.dataset] == expected:
+                        say(dataset_line(event.dataset))
+                elif isinstance(event, Warned):
+                    say(f"Warning: {event.message}")
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+        click.echo(
+            f"\nInterrupted: {written} results written this time and kept; finished tasks "
+            "are checkpointed. Run the same command again to resume.",
+            err=True,
+        )
+        sys.exit(130)
+    if bar is not None:
+        bar.close()
+    minutes, seconds = divmod(time.perf_counter() - started, 60)
+    click.echo(
+        f"Done in {int(minutes)} min {seconds:.0f} s: {written} results written, {skipped} "
+        f"already present, in {run_dir}. Next: rntk-bench report {run_dir}"
+    )
