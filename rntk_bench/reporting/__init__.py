@@ -1,0 +1,94 @@
+"""Reporting: result files -> leaderboards, statistics, plots and the regression check.
+
+::
+
+    from rntk_bench.reporting import build_report, write_report
+    report = build_report("results/ucr56", with_published=True,
+                          published=["../shared/ucr/published"])
+    write_report(report, "results/ucr56/report")
+
+    tidy, problems = load_results("results/ucr56")        # one row per result file
+    table = accuracy_table(tidy)                            # data sets x methods
+    board = leaderboard(table.mean, versus="rntk")          # RNTK.md section 8
+
+Metrics are recomputed from the result files (adding a metric never reruns an
+SVM); tables are DataFrames first, with thin Markdown/CSV/LaTeX writers; plot
+functions return ``(fig, ax)``. This package reads results only; it never
+prints, exits or reads the environment (the CLI does).
+"""
+
+from rntk_bench.reporting.check import (
+    CheckResult,
+    compare_to_reference,
+    read_reference,
+    run_accuracies,
+    write_reference,
+)
+from rntk_bench.reporting.metrics import (
+    LEADERBOARD_COLUMNS,
+    AccuracyTable,
+    FriedmanResult,
+    Leaderboard,
+    NotApplicableError,
+    accuracy_table,
+    friedman_nemenyi,
+    friedman_ranks,
+    leaderboard,
+    missing_pairs,
+    nemenyi_critical_difference,
+    shared_datasets,
+    wins_ties_losses,
+)
+from rntk_bench.reporting.plots import cd_diagram, save_figure, scatter_versus
+from rntk_bench.reporting.published import (
+    align_published,
+    is_published,
+    published_frames,
+    published_name,
+    read_published,
+    registry_published,
+)
+from rntk_bench.reporting.report import DEFAULT_VERSUS, Report, build_report, write_report
+from rntk_bench.reporting.tables import format_accuracy, format_leaderboard, to_latex, to_markdown
+from rntk_bench.reporting.tidy import TIDY_COLUMNS, Problem, load_results
+
+__all__ = [
+    "DEFAULT_VERSUS",
+    "LEADERBOARD_COLUMNS",
+    "TIDY_COLUMNS",
+    "AccuracyTable",
+    "CheckResult",
+    "FriedmanResult",
+    "Leaderboard",
+    "NotApplicableError",
+    "Problem",
+    "Report",
+    "accuracy_table",
+    "align_published",
+    "build_report",
+    "cd_diagram",
+    "compare_to_reference",
+    "format_accuracy",
+    "format_leaderboard",
+    "friedman_nemenyi",
+    "friedman_ranks",
+    "is_published",
+    "leaderboard",
+    "load_results",
+    "missing_pairs",
+    "nemenyi_critical_difference",
+    "published_frames",
+    "published_name",
+    "read_published",
+    "read_reference",
+    "registry_published",
+    "run_accuracies",
+    "save_figure",
+    "scatter_versus",
+    "shared_datasets",
+    "to_latex",
+    "to_markdown",
+    "wins_ties_losses",
+    "write_reference",
+    "write_report",
+]

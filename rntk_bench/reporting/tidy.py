@@ -1,0 +1,227 @@
+"""Result files -> one tidy DataFrame (one row per result), with every problem listed.
+
+Reporting never trusts a folder blindly: a file that cannot be read, or that
+holds an accuracy outside [0, 1], is listed in ``problems`` and left out of the
+table, never dropped silently and never fatal. When a run folder holds two
+results for the same (data set, method, resample), e.g. one from an older
+protocol, the newest (by ``environment.finished``) is kept and the older one is
+listed as a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from rntk_bench.errors import ResultError
+from rntk_bench.evaluation.results import Result, iter_results
+
+__all__ = ["TIDY_COLUMNS", "Problem", "load_results", "problems_frame", "tidy_frame"]
+
+#: Columns of the tidy table, in order. ``source`` is "computed" for result files and
+#: "published" for reference rows (see :mod:`rntk_bench.reporting.published`).
+TIDY_COLUMNS = (
+    "dataset",
+    "method",
+    "resample",
+    "accuracy",
+    "cv_accuracy",
+    "C",
+    "setting",
+    "gram_seconds",
+    "svm_seconds",
+    "total_seconds",
+    "n_test",
+    "grid",
+    "finished",
+    "source",
+    "path",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input that the report shows instead of hiding.
+
+    Attributes
+    ----------
+    path : str
+        The file (or URL) concerned.
+    reason : str
+        What is wrong and what to do about it.
+    severity : {"error", "warning"}
+        "error": the file was left out; "warning": it was superseded or used with a caveat.
+    """
+
+    path: str
+    reason: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        # Messages from the result reader already name the file; do not repeat it.
+        where = "" if self.path in self.reason else f"{self.path}: "
+        return f"{self.severity}: {where}{self.reason}"
+
+
+def tidy_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """A tidy table with the :data:`TIDY_COLUMNS`, proper dtypes, from row dicts."""
+    frame = pd.DataFrame(list(rows), columns=list(TIDY_COLUMNS))
+    frame["resample"] = frame["resample"].astype("int64")
+    for column in ("accuracy", "cv_accuracy", "C", "gram_seconds", "svm_seconds"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["total_seconds"] = pd.to_numeric(frame["total_seconds"], errors="coerce")
+    frame["n_test"] = pd.to_numeric(frame["n_test"], errors="coerce").astype("Int64")
+    return frame
+
+
+def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
+    """``problems`` as a DataFrame with columns path, severity, reason."""
+    return pd.DataFrame(
+        [(p.path, p.severity, p.reason) for p in problems], columns=["path", "severity", "reason"]
+    )
+
+
+def _seconds(timing: dict[str, Any], *keys: str) -> float:
+    seconds = timing.get("seconds", timing) if isinstance(timing, dict) else {}
+    total = 0.0
+    found = False
+    for key in keys:
+        value = seconds.get(key) if isinstance(seconds, dict) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            total += float(value)
+            found = True
+    return total if found else math.nan
+
+
+def _finished(result: Result, path: Path) -> datetime:
+    """When the result was finished (UTC); the file's mtime when the record lacks it."""
+    value = result.environment.get("finished") if isinstance(result.environment, dict) else None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            stamp = pd.Timestamp(float(value), unit="s", tz="UTC")
+        elif isinstance(value, str) and value:
+            stamp = pd.Timestamp(value)
+            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        else:
+            raise ValueError
+        if pd.isna(stamp):
+            raise ValueError
+        return stamp.to_pydatetime()
+    except (ValueError, TypeError, OverflowError):
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+
+
+def _row(result: Result, path: Path) -> dict[str, Any]:
+    """The tidy row of one result; ResultError when the values are unusable."""
+    name = result.dataset.get("name") if isinstance(result.dataset, dict) else None
+    if not isinstance(name, str) or not name:
+        raise ResultError("dataset.name is missing; delete the file to recompute it.")
+    if not isinstance(result.kernel, str) or not result.kernel:
+        raise ResultError("kernel is missing; delete the file to recompute it.")
+    if isinstance(result.resample, bool) or not isinstance(result.resample, int):
+        raise ResultError(f"resample must be an int >= 0; got {result.resample!r}.")
+    if result.resample < 0:
+        raise ResultError(f"resample must be an int >= 0; got {result.resample}.")
+    try:
+        accuracy = result.accuracy
+    except (KeyError, TypeError, ValueError):
+        raise ResultError("test.accuracy is missing or not a number; delete the file.") from None
+    if not (math.isfinite(accuracy) and 0.0 <= accuracy <= 1.0):
+        raise ResultError(f"test.accuracy must be in [0, 1]; got {accuracy}; delete the file.")
+    selected = result.selected if isinstance(result.selected, dict) else {}
+    test = result.test if isinstance(result.test, dict) else {}
+    timing = result.timing if isinstance(result.timing, dict) else {}
+    return {
+        "dataset": name,
+        "method": result.kernel,
+        "resample": result.resample,
+        "accuracy": accuracy,
+        "cv_accuracy": selected.get("cv_accuracy"),
+        "C": selected.get("C"),
+        # A JSON string keeps the table flat and comparable whatever the kernel's parameters.
+        "setting": json.dumps(selected.get("setting"), sort_keys=True, default=str),
+        "gram_seconds": _seconds(timing, "gram_train", "gram_test"),
+        "svm_seconds": _seconds(timing, "svm_select", "svm_test"),
+        "total_seconds": _seconds(timing, "total"),
+        "n_test": test.get("n_test"),
+        "grid": result.grid,
+        "finished": _finished(result, path).isoformat(),
+        "source": "computed",
+        "path": str(path),
+    }
+
+
+def load_results(run_dir: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read every result file of a run folder into a tidy table.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A run folder (``results/<name>``) holding ``runs/<Dataset>/*.json``.
+
+    Returns
+    -------
+    table : DataFrame of shape (n_results, len(TIDY_COLUMNS))
+        One row per usable result file, columns :data:`TIDY_COLUMNS`: dataset, method
+        (the kernel), resample, accuracy (test), cv_accuracy and C (selected), setting
+        (JSON of the selected kernel setting), gram_seconds (train + test Gram),
+        svm_seconds (selection + test), total_seconds, n_test, grid, finished (ISO,
+        UTC), source ("computed") and path. Sorted by dataset, method, resample.
+    problems : list of Problem
+        Unreadable or invalid files (severity "error", left out of the table) and
+        results superseded by a newer one for the same (dataset, method, resample)
+        (severity "warning").
+
+    Raises
+    ------
+    ResultError
+        If ``run_dir`` is not a folder.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ResultError(
+            f"run folder {run_dir} does not exist; expected a folder written by "
+            "`rntk-bench run` (holding runs/<Dataset>/*.json)."
+        )
+    problems: list[Problem] = []
+    rows: list[dict[str, Any]] = []
+    for path, item in iter_results(run_dir):
+        if isinstance(item, ResultError):
+            problems.append(Problem(str(path), str(item)))
+            continue
+        try:
+            rows.append(_row(item, path))
+        except ResultError as exc:
+            problems.append(Problem(str(path), str(exc)))
+    table = tidy_frame(rows)
+    if table.empty:
+        return table, problems
+    # Newest first within each key, so keep="first" keeps the newest; the file path
+    # breaks exact ties in the timestamps so the choice never depends on glob order.
+    table = table.sort_values(["finished", "path"], ascending=[False, False], kind="stable")
+    key = ["dataset", "method", "resample"]
+    older = table.duplicated(key, keep="first")
+    for _, row in table[older].iterrows():
+        newer = table[
+            (table["dataset"] == row["dataset"])
+            & (table["method"] == row["method"])
+            & (table["resample"] == row["resample"])
+        ].iloc[0]
+        problems.append(
+            Problem(
+                row["path"],
+                f"superseded by the newer result {newer['path']} (finished {newer['finished']} "
+                f"vs {row['finished']}) for {row['dataset']}/{row['method']}/r{row['resample']}; "
+                "delete the older file to silence this.",
+                "warning",
+            )
+        )
+    table = table[~older].sort_values(key, kind="stable").reset_index(drop=True)
+    return table, problems
