@@ -158,7 +158,7 @@ def parse_published_csv(text: str, method: str, where: str) -> pd.DataFrame:
         )
     values.columns = resamples
     values.index = values.index.astype(str).str.strip()
-    long = values.stack().reset_index()  # NaN cells (not run) drop out here
+    long = values.stack().dropna().reset_index()  # empty cells (not run) give no row
     long.columns = ["dataset", "resample", "accuracy"]
     name = published_name(method)
     rows = [

@@ -80,6 +80,8 @@ class Report:
     published_sources : list of str
     notes : list of str
         Why a statistic or plot was skipped, and other caveats, in plain words.
+    scatter : list of str
+        The methods plotted against ``versus`` (those sharing a data set with it).
     """
 
     run_dir: Path
@@ -93,6 +95,7 @@ class Report:
     with_published: bool
     published_sources: list[str]
     notes: list[str] = field(default_factory=list)
+    scatter: list[str] = field(default_factory=list)
 
     @property
     def versus(self) -> str | None:
@@ -224,7 +227,18 @@ def build_report(
             "Published rows are means over the same resamples as the run where published; "
             "the registry's 1-NN rows are the official split (resample 0) only."
         )
+    scatter: list[str] = []
+    if versus is not None:
+        others = [m for m in board.table.index if m != versus]
+        if not others:
+            notes.append(f"No scatter plots: {versus} is the only compared method.")
+        for other in others:
+            if table.mean[[versus, other]].notna().all(axis=1).any():
+                scatter.append(other)
+            else:
+                notes.append(f"No scatter plot of {versus} vs {other}: no shared data set.")
     return Report(
+        scatter=scatter,
         run_dir=run_dir,
         tidy=tidy,
         problems=problems,
@@ -465,7 +479,7 @@ def write_report(report: Report, out: str | Path, *, plots: bool = True) -> list
     figures: dict[str, str] = {}
     notes = list(report.notes)
     if plots:
-        files += _write_plots(report, out, figures, notes)
+        files += _write_plots(report, out, figures)
     else:
         notes.append("Plots not drawn (--no-plots).")
     readme = out / "README.md"
@@ -478,10 +492,8 @@ def write_report(report: Report, out: str | Path, *, plots: bool = True) -> list
     return [*files, readme, summary]
 
 
-def _write_plots(
-    report: Report, out: Path, figures: dict[str, str], notes: list[str]
-) -> list[Path]:
-    """Draw and save the plots; fills ``figures`` (key -> file name) and ``notes``."""
+def _write_plots(report: Report, out: Path, figures: dict[str, str]) -> list[Path]:
+    """Draw and save the plots; fills ``figures`` (key -> file name)."""
     from rntk_bench.reporting.plots import cd_diagram, save_figure, scatter_versus
 
     files: list[Path] = []
@@ -490,18 +502,12 @@ def _write_plots(
         saved = save_figure(fig, out / "cd_diagram")
         files += saved
         figures["cd_diagram"] = saved[0].name
-    if report.versus is None:
+    versus = report.versus
+    if versus is None:  # no reference method, no scatter plots
         return files
-    others = [m for m in report.board.table.index if m != report.versus]
-    if not others:
-        notes.append(f"No scatter plots: {report.versus} is the only compared method.")
-    for other in others:
-        try:
-            fig, _ = scatter_versus(report.accuracy.mean, report.versus, other)
-        except NotApplicableError as exc:
-            notes.append(f"No scatter plot of {report.versus} vs {other}: {exc}")
-            continue
-        saved = save_figure(fig, out / f"scatter_{slug(report.versus)}_vs_{slug(other)}")
+    for other in report.scatter:
+        fig, _ = scatter_versus(report.accuracy.mean, versus, other)
+        saved = save_figure(fig, out / f"scatter_{slug(versus)}_vs_{slug(other)}")
         files += saved
         figures[f"scatter:{other}"] = saved[0].name
     return files
