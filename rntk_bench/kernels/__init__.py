@@ -26,7 +26,7 @@ from rntk_bench.kernels.registry import (
     get_kernel,
     kernel_names,
 )
-from rntk_bench.kernels.rntk import rnn_kernels, rnngp, rntk
+from rntk_bench.kernels.rntk import rnn_kernels, rnn_kernels_grid, rnngp, rntk
 
 __all__ = [
     "FAMILIES",
@@ -47,6 +47,7 @@ __all__ = [
     "polynomial",
     "rbf",
     "rnn_kernels",
+    "rnn_kernels_grid",
     "rnngp",
     "rntk",
 ]

@@ -43,9 +43,15 @@ _HALF_PI = 0.5 * math.pi
 _INV_2PI = 0.5 / math.pi
 
 RELU, ERF = 0, 1
+# Column counts are padded to a multiple of this (>= the widest SIMD loop step).
+LANES = 16
 ACTIVATION_CODES = {"relu": RELU, "erf": ERF}
 
 _jit = nb.njit(cache=True, nogil=True, fastmath={"contract"}, error_model="numpy")
+# Inlined into the caller by numba itself, so no per-call overhead in the hot loop.
+_jit_inline = nb.njit(
+    cache=True, nogil=True, fastmath={"contract"}, error_model="numpy", inline="always"
+)
 
 
 @_jit
@@ -107,7 +113,7 @@ def _balanced_row(k: int, n: int) -> int:
 # negative (no wrap-around select), which is what lets LLVM vectorise them.
 
 
-@_jit
+@_jit_inline
 def _relu_layer(
     j0,
     n,
@@ -118,11 +124,11 @@ def _relu_layer(
     V,
     P,
     layer,
+    t,
     qa,
     ra,
     ia,
-    qy_root,
-    qy_inv_root,
+    qy,
     sw2,
     sb2,
 ):
@@ -132,16 +138,16 @@ def _relu_layer(
         # Identical series: the covariance is the variance, exactly (see _reference).
         sigma = qa if same[j] else sigma
         theta = sigma + sw2 * P[layer, j] + below_scale * below_p[j]
-        rho = sigma * ia * qy_inv_root[j]
+        rho = sigma * ia * qy[2, layer, t, j]
         rho = min(max(rho, -1.0), 1.0)
         rho = 1.0 if same[j] else rho  # q / (sqrt(q) sqrt(q)) may round below 1
         angle = _PI - fast_acos(rho)
-        sin_term = ra * qy_root[j] * math.sqrt(max(1.0 - rho * rho, 0.0))
+        sin_term = ra * qy[1, layer, t, j] * math.sqrt(max(1.0 - rho * rho, 0.0))
         V[layer, j] = (sin_term + angle * sigma) * _INV_2PI
         P[layer, j] = angle * _INV_2PI * theta
 
 
-@_jit
+@_jit_inline
 def _erf_layer(
     j0,
     n,
@@ -152,11 +158,11 @@ def _erf_layer(
     V,
     P,
     layer,
+    t,
     qa,
     ra,
     ia,
-    qy_one_2q,
-    qy_inv_root,
+    qy,
     sw2,
     sb2,
 ):
@@ -165,9 +171,9 @@ def _erf_layer(
         sigma = sw2 * V[layer, j] + below_scale * below_v[j] + sb2
         sigma = qa if same[j] else sigma
         theta = sigma + sw2 * P[layer, j] + below_scale * below_p[j]
-        z = 2.0 * sigma * ia * qy_inv_root[j]
+        z = 2.0 * sigma * ia * qy[2, layer, t, j]
         z = min(max(z, -1.0), 1.0)
-        det = max(ra * qy_one_2q[j] - 4.0 * sigma * sigma, 1e-300)
+        det = max(ra * qy[1, layer, t, j] - 4.0 * sigma * sigma, 1e-300)
         V[layer, j] = (2.0 / _PI) * fast_asin(z)
         P[layer, j] = (4.0 / _PI) / math.sqrt(det) * theta
 
@@ -205,14 +211,15 @@ def rnn_gram(
     x_ident, y_ident : (n_X,), (n_Y,) int64; equal iff the two series are identical.
     qx : (3, n_layers, n_steps, n_X) float64: per-sample variance q, then
         sqrt(q) and 1/sqrt(q) (ReLU) or 1 + 2q and 1/sqrt(1 + 2q) (erf).
-    y_t : (n_steps, n_channels, n_Y) float64, the column series transposed so that
-        the innermost loops read contiguous memory.
-    y_start : (n_Y,) int64.
-    qy : (3, n_layers, n_steps, n_Y) float64, as qx.
+    y_t : (n_steps, n_channels, n_Y_padded) float64, the column series transposed so
+        that the innermost loops read contiguous memory, padded with zero series to a
+        multiple of LANES columns (as are y_start, y_key, y_ident and qy).
+    y_start : (n_Y_padded,) int64.
+    qy : (3, n_layers, n_steps, n_Y_padded) float64, as qx.
     sw2, su2, sb2, sh2, sv2 : squared sigma_w, sigma_u, sigma_b, sigma_h, sigma_v.
     activation : RELU or ERF.
     symmetric : X is Y; only j >= i is computed (mirror afterwards).
-    out_ntk, out_nngp : (n_X, n_Y) float64, written in place.
+    out_ntk, out_nngp : (n_X, n_Y) float64, written in place (n_Y without padding).
     """
     n_x = x.shape[0]
     n_channels = x.shape[1]
@@ -222,7 +229,9 @@ def rnn_gram(
     su2_per_channel = su2 / n_channels
     for k in nb.prange(n_x):
         i = _balanced_row(np.int64(k), n_x) if symmetric else np.int64(k)
-        j0 = i if symmetric else 0
+        # Start at a multiple of LANES: with the columns padded to a multiple too, the
+        # vector loops never run a scalar remainder (it cost ~200 ns per row and step).
+        j0 = (i // LANES) * LANES if symmetric else 0
         # Separate allocations for everything a column loop writes or reads, so that
         # LLVM can prove the loops free of aliasing and vectorise them.
         V = np.zeros((n_layers, n_y))  # V(l, t-1) for every column
@@ -274,11 +283,11 @@ def rnn_gram(
                         V,
                         P,
                         np.uint64(layer),
+                        np.uint64(t),
                         qx[0, layer, t, i],
                         qx[1, layer, t, i],
                         qx[2, layer, t, i],
-                        qy[1, layer, t],
-                        qy[2, layer, t],
+                        qy,
                         sw2,
                         sb2,
                     )
@@ -293,16 +302,16 @@ def rnn_gram(
                         V,
                         P,
                         np.uint64(layer),
+                        np.uint64(t),
                         qx[0, layer, t, i],
                         qx[1, layer, t, i],
                         qx[2, layer, t, i],
-                        qy[1, layer, t],
-                        qy[2, layer, t],
+                        qy,
                         sw2,
                         sb2,
                     )
         last = n_layers - 1
-        for j in range(np.uint64(j0), np.uint64(n_y)):
+        for j in range(np.uint64(j0), np.uint64(out_ntk.shape[1])):
             out_nngp[i, j] = sv2 * V[last, j]
             out_ntk[i, j] = sv2 * (V[last, j] + P[last, j])
 
@@ -314,3 +323,72 @@ def mirror_upper(a: np.ndarray) -> None:
     for i in nb.prange(n):
         for j in range(i):
             a[i, j] = a[j, i]
+
+
+@_jit
+def variance_table(
+    values: np.ndarray,
+    starts: np.ndarray,
+    sw2: float,
+    su2: float,
+    sb2: float,
+    sh2: float,
+    n_layers: int,
+    activation: int,
+    n_padded: int,
+) -> np.ndarray:
+    """Per-series variances and what :func:`rnn_gram` reads of them, in one pass.
+
+    The compiled twin of :func:`rntk_bench.kernels._params.per_sample_variances`
+    (tested against it), which costs more than the Gram itself for short series.
+
+    Parameters
+    ----------
+    values : (n_cases, n_channels, n_steps) float64, end-aligned, zero left-padded.
+    starts : (n_cases,) int64, first valid step of every series.
+    n_padded : int >= n_cases; extra cases get q = 1 (harmless padding).
+
+    Returns
+    -------
+    (3, n_layers, n_steps, n_padded) float64: q; then sqrt(q) and 1/sqrt(q) (0 where
+    q = 0) for ReLU, or 1 + 2q and 1/sqrt(1 + 2q) for erf.
+    """
+    n_cases, n_channels, n_steps = values.shape
+    out = np.ones((3, n_layers, n_steps, n_padded))
+    for i in range(n_cases):
+        for t in range(n_steps):
+            if t < starts[i]:
+                for layer in range(n_layers):
+                    out[0, layer, t, i] = 0.0
+                continue
+            below = 0.0
+            for c in range(n_channels):
+                below += values[i, c, t] * values[i, c, t]
+            below /= n_channels
+            for layer in range(n_layers):
+                if t == starts[i]:
+                    prev = sh2
+                else:
+                    q_prev = out[0, layer, t - 1, i]
+                    if activation == RELU:
+                        prev = 0.5 * q_prev
+                    else:
+                        prev = (2.0 / _PI) * math.asin(2.0 * q_prev / (1.0 + 2.0 * q_prev))
+                q = sw2 * prev + su2 * below + sb2
+                out[0, layer, t, i] = q
+                if activation == RELU:
+                    below = 0.5 * q
+                else:
+                    below = (2.0 / _PI) * math.asin(2.0 * q / (1.0 + 2.0 * q))
+    for layer in range(n_layers):
+        for t in range(n_steps):
+            for i in range(n_padded):
+                q = out[0, layer, t, i]
+                if activation == RELU:
+                    root = math.sqrt(q)
+                    out[1, layer, t, i] = root
+                    out[2, layer, t, i] = 1.0 / root if root > 0.0 else 0.0
+                else:
+                    out[1, layer, t, i] = 1.0 + 2.0 * q
+                    out[2, layer, t, i] = 1.0 / math.sqrt(1.0 + 2.0 * q)
+    return out

@@ -15,13 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from rntk_bench._validation import as_series_batch
 from rntk_bench.errors import InputError, UnknownNameError
 from rntk_bench.kernels import classic
 from rntk_bench.kernels._params import RNNParams
 from rntk_bench.kernels.grids import grid_settings
 from rntk_bench.kernels.ntk import fc_kernels_all_depths, nngp, ntk
-from rntk_bench.kernels.rntk import rnn_kernels, rnngp, rntk
+from rntk_bench.kernels.rntk import rnn_kernels_grid, rnngp, rntk
 
 __all__ = [
     "FAMILIES",
@@ -153,11 +152,10 @@ def _rnn_compute(
     dtype: str = "float64",
     n_threads: int | None = None,
 ) -> Iterator[GramSet]:
-    X, Y = as_series_batch(X, "X"), None if Y is None else as_series_batch(Y, "Y")
-    for setting in settings:
-        k, g = rnn_kernels(
-            X, Y, **setting, backend=backend, device=device, dtype=dtype, n_threads=n_threads
-        )
+    grams = rnn_kernels_grid(
+        X, Y, list(settings), backend=backend, device=device, dtype=dtype, n_threads=n_threads
+    )
+    for k, g in grams:
         yield {"rntk": k, "rnngp": g}
 
 

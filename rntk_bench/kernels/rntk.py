@@ -14,7 +14,7 @@ Backends
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,11 +25,10 @@ from rntk_bench.errors import InputError
 from rntk_bench.kernels._params import (
     RNNParams,
     padded_values,
-    per_sample_variances,
     series_ids,
 )
 
-__all__ = ["BACKENDS", "rnn_kernels", "rnngp", "rntk"]
+__all__ = ["BACKENDS", "rnn_kernels", "rnn_kernels_grid", "rnngp", "rntk"]
 
 BACKENDS = ("auto", "numba", "numpy", "torch")
 DTYPES = ("float64", "float32")
@@ -107,6 +106,48 @@ def rnn_kernels(
         activation=activation,
         h0=h0,
     )
+    return next(
+        rnn_kernels_grid(
+            X,
+            Y,
+            [params],
+            backend=backend,
+            device=device,
+            dtype=dtype,
+            n_threads=n_threads,
+            block_size=block_size,
+        )
+    )
+
+
+def rnn_kernels_grid(
+    X: Any,
+    Y: Any = None,
+    settings: Sequence[Mapping[str, Any] | RNNParams] = (),
+    *,
+    backend: str = "auto",
+    device: str = "cpu",
+    dtype: str = "float64",
+    n_threads: int | None = None,
+    block_size: int | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """RNTK and RNNGP for every setting of a grid, sharing the work that allows.
+
+    The input checks, padding, transposition and series identities are done once
+    for the whole grid; each setting then costs one variance table and one fused
+    pass over the pairs. Every setting is validated before the first is computed.
+
+    Parameters
+    ----------
+    X, Y : as for :func:`rnn_kernels`
+    settings : sequence of dict (parameter name -> value) or RNNParams
+    backend, device, dtype, n_threads, block_size : as for :func:`rnn_kernels`
+
+    Yields
+    ------
+    (ntk, nngp) : ndarrays of shape (n_X, n_Y), one pair per setting, in order
+    """
+    grid = [s if isinstance(s, RNNParams) else RNNParams.validated(**dict(s)) for s in settings]
     Xb = as_series_batch(X, "X")
     symmetric = Y is None
     Yb = Xb if symmetric else as_series_batch(Y, "Y")
@@ -121,14 +162,19 @@ def rnn_kernels(
     if block_size is not None:
         block_size = check_positive_int(block_size, "block_size")
     if backend == "numba":
-        return _numba_kernels(Xb, Yb, params, symmetric, n_threads)
-    if backend == "torch":
+        inputs = _FusedInputs(Xb, Yb, symmetric)
+        for params in grid:
+            yield inputs.kernels(params, n_threads)
+    elif backend == "torch":
         from rntk_bench.kernels import _torch
 
-        return _torch.rnn_kernels_torch(
-            Xb, Yb, params, device=device, dtype=dtype, block_size=block_size
-        )
-    return _blocked_reference(Xb, Yb, params, block_size)
+        for params in grid:
+            yield _torch.rnn_kernels_torch(
+                Xb, Yb, params, device=device, dtype=dtype, block_size=block_size
+            )
+    else:
+        for params in grid:
+            yield _blocked_reference(Xb, Yb, params, block_size)
 
 
 def rntk(X: Any, Y: Any = None, **params: Any) -> np.ndarray:
@@ -204,76 +250,76 @@ def _numba_threads(n_threads: int | None) -> Iterator[None]:
         numba.set_num_threads(before)
 
 
-def prepared_variances(batch: SeriesBatch, n_steps: int, params: RNNParams) -> np.ndarray:
-    """Per-sample variances with the derived quantities the fused loops read.
+class _FusedInputs:
+    """What the fused loop needs of a pair (X, Y) that does not depend on the setting.
 
-    Returns
-    -------
-    ndarray of shape (3, n_layers, n_steps, n_cases), float64
-        q; then sqrt(q) and 1/sqrt(q) (0 where q = 0) for ReLU, or 1 + 2q and
-        1/sqrt(1 + 2q) for erf.
+    Built once and shared by every setting of a grid (:func:`rnn_kernels_grid`).
     """
-    values = padded_values(batch, n_steps)
-    q = per_sample_variances(values, n_steps - batch.lengths, params)
-    out = np.empty((3, *q.shape))
-    out[0] = q
-    if params.activation == "relu":
-        out[1] = np.sqrt(q)
-        with np.errstate(divide="ignore"):
-            out[2] = np.where(q > 0, 1.0 / out[1], 0.0)
-    else:
-        out[1] = 1.0 + 2.0 * q
-        out[2] = 1.0 / np.sqrt(out[1])
-    return out
 
+    def __init__(self, X: SeriesBatch, Y: SeriesBatch, symmetric: bool) -> None:
+        from rntk_bench.kernels import _fused
 
-def _numba_kernels(
-    X: SeriesBatch,
-    Y: SeriesBatch,
-    params: RNNParams,
-    symmetric: bool,
-    n_threads: int | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    from rntk_bench.kernels import _fused
+        self.X, self.Y, self.symmetric = X, Y, symmetric
+        self.n_steps = n_steps = max(X.max_length, Y.max_length)
+        self.ids_x, ids_y = series_ids(X, Y)
+        self.x = np.ascontiguousarray(padded_values(X, n_steps))
+        self.x_start = (n_steps - X.lengths).astype(np.int64)
+        # Columns padded with zero series to a multiple of LANES (see _fused.rnn_gram).
+        extra = -Y.n_cases % _fused.LANES
+        self.n_columns = Y.n_cases + extra
+        y_values = self.x if symmetric else padded_values(Y, n_steps)
+        self.y_values = np.ascontiguousarray(np.pad(y_values, ((0, extra), (0, 0), (0, 0))))
+        self.y_t = np.ascontiguousarray(self.y_values.transpose(2, 1, 0))
+        self.y_start = np.pad((n_steps - Y.lengths).astype(np.int64), (0, extra))
+        self.ids_y = np.pad(ids_y, (0, extra), constant_values=-1)
 
-    n_steps = max(X.max_length, Y.max_length)
-    ids_x, ids_y = series_ids(X, Y)
-    if params.h0 == "shared":
-        keys_x, keys_y = np.zeros_like(ids_x), np.zeros_like(ids_y)
-    else:
-        keys_x, keys_y = ids_x, ids_y
-    x = np.ascontiguousarray(padded_values(X, n_steps))
-    qx = prepared_variances(X, n_steps, params)
-    if symmetric:
-        y_t, qy = np.ascontiguousarray(x.transpose(2, 1, 0)), qx
-    else:
-        y_t = np.ascontiguousarray(padded_values(Y, n_steps).transpose(2, 1, 0))
-        qy = prepared_variances(Y, n_steps, params)
-    ntk = np.empty((X.n_cases, Y.n_cases))
-    nngp = np.empty_like(ntk)
-    with _numba_threads(n_threads):
-        _fused.rnn_gram(
-            x,
-            (n_steps - X.lengths).astype(np.int64),
-            keys_x,
-            ids_x,
-            qx,
-            y_t,
-            (n_steps - Y.lengths).astype(np.int64),
-            keys_y,
-            ids_y,
-            qy,
-            params.sigma_w**2,
-            params.sigma_u**2,
-            params.sigma_b**2,
-            params.sigma_h**2,
-            params.sigma_v**2,
-            _fused.ACTIVATION_CODES[params.activation],
-            symmetric,
-            ntk,
-            nngp,
+    def kernels(self, params: RNNParams, n_threads: int | None) -> tuple[np.ndarray, np.ndarray]:
+        from rntk_bench.kernels import _fused
+
+        code = _fused.ACTIVATION_CODES[params.activation]
+        squares = (params.sigma_w**2, params.sigma_u**2, params.sigma_b**2, params.sigma_h**2)
+        qx = _fused.variance_table(
+            self.x, self.x_start, *squares, params.n_layers, code, self.X.n_cases
         )
-        if symmetric:
-            _fused.mirror_upper(ntk)
-            _fused.mirror_upper(nngp)
-    return ntk, nngp
+        if self.symmetric:
+            qy = np.pad(
+                qx,
+                ((0, 0), (0, 0), (0, 0), (0, self.n_columns - self.X.n_cases)),
+                constant_values=1.0,
+            )
+        else:
+            qy = _fused.variance_table(
+                self.y_values, self.y_start, *squares, params.n_layers, code, self.n_columns
+            )
+        if params.h0 == "shared":
+            keys_x, keys_y = np.zeros_like(self.ids_x), np.zeros_like(self.ids_y)
+        else:
+            keys_x, keys_y = self.ids_x, self.ids_y
+        ntk = np.empty((self.X.n_cases, self.Y.n_cases))
+        nngp = np.empty_like(ntk)
+        with _numba_threads(n_threads):
+            _fused.rnn_gram(
+                self.x,
+                self.x_start,
+                keys_x,
+                self.ids_x,
+                qx,
+                self.y_t,
+                self.y_start,
+                keys_y,
+                self.ids_y,
+                qy,
+                params.sigma_w**2,
+                params.sigma_u**2,
+                params.sigma_b**2,
+                params.sigma_h**2,
+                params.sigma_v**2,
+                code,
+                self.symmetric,
+                ntk,
+                nngp,
+            )
+            if self.symmetric:
+                _fused.mirror_upper(ntk)
+                _fused.mirror_upper(nngp)
+        return ntk, nngp
