@@ -224,8 +224,10 @@ def build_report(
         )
     if table.published_methods and (table.expected > 1).any():
         notes.append(
-            "Published rows are means over the same resamples as the run where published; "
-            "the registry's 1-NN rows are the official split (resample 0) only."
+            "Published bake-off rows are means over the resamples the run has (0..K-1 for K "
+            "resamples); only resample 0, the official split, is the same split in both, the "
+            "others are re-splits drawn by each study. The registry's 1-NN rows are the "
+            "official split only."
         )
     scatter: list[str] = []
     if versus is not None:

@@ -111,7 +111,8 @@ def _md_cell(value: object) -> str:
 
 def _is_numeric_column(values: Sequence[str]) -> bool:
     pattern = re.compile(r"^(–|[-+]?\d[\d.]*( ± [\d.]+)?|\d+/\d+/\d+)$")
-    return all(pattern.match(v) for v in values if v)
+    filled = [v for v in values if v]
+    return bool(filled) and all(pattern.match(v) for v in filled)
 
 
 def to_markdown(frame: pd.DataFrame, *, index: bool = True) -> str:

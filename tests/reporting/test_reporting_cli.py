@@ -284,3 +284,17 @@ def test_update_shows_what_changed(run: Path, reference: Path) -> None:
     assert "Changes against the previous" in result.output
     assert "| GunPoint | rbf | 0.8300 | 0.9300 | +0.1000 | improved |  |" in result.output
     assert invoke("check", run, "--reference", reference).exit_code == 0
+
+
+def test_report_without_rntk_and_stale_plots_removed(write_run) -> None:  # type: ignore[no-untyped-def]
+    run = write_run({("A", "rbf"): 0.9, ("A", "ntk"): 0.8, ("B", "rbf"): 0.7, ("B", "ntk"): 0.7})
+    result = invoke("report", run)
+    assert result.exit_code == 0, result.output
+    assert "note: No 'rntk' results: no wins/ties/losses or scatter plots" in result.output
+    assert "W/T/L" not in result.output
+    assert invoke("report", run, "--versus", "rbf").exit_code == 0
+    assert (run / "report" / "scatter_rbf_vs_ntk.png").is_file()
+    # A later report without plots does not leave the earlier plots behind.
+    assert invoke("report", run, "--no-plots").exit_code == 0
+    assert not list((run / "report").glob("scatter_*"))
+    assert "Plots not drawn (--no-plots)." in (run / "report" / "README.md").read_text()

@@ -170,3 +170,13 @@ def test_missing_source_is_an_error(tmp_path: Path) -> None:
         read_published(tmp_path / "nope")
     with pytest.raises(InputError, match="no usable"):
         read_published(tmp_path)  # an empty folder
+
+
+def test_an_unreachable_url_is_an_error() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(InputError, match="could not be fetched"):
+        read_published(f"http://127.0.0.1:{port}/published/")
