@@ -1,0 +1,5 @@
+"""Allow ``python -m rntk_bench.cli``."""
+
+from rntk_bench.cli import main
+
+main()

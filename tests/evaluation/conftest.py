@@ -1,0 +1,48 @@
+"""Small, real experiments for the engine tests (bundled data: no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rntk_bench.evaluation.experiment import RunConfig, run_experiment
+from rntk_bench.evaluation.parallel import executor
+from rntk_bench.evaluation.protocol import Protocol
+
+TINY_GRID = """\
+base: quick
+rntk: {sigma_w: [1.3, 1.4142], sigma_b: [0, 0.5], sigma_h: [0]}
+fc: {depth: [1, 2], fix_first: [0, 1]}
+rbf: {gamma_scale: [0.5, 2]}
+polynomial: {degree: [2], coef0: [1]}
+"""
+
+
+@pytest.fixture
+def tiny_grid(tmp_path: Path) -> str:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY_GRID)
+    return str(path)
+
+
+@pytest.fixture
+def make_config(tiny_grid: str):
+    def make(**overrides) -> RunConfig:
+        base = dict(
+            datasets=("ItalyPowerDemand", "GunPoint"),
+            kernels=("rntk", "rnngp", "ntk", "nngp", "rbf", "polynomial", "linear"),
+            grid=tiny_grid,
+            protocol=Protocol(folds=5),
+            settings_per_task=2,
+        )
+        base.update(overrides)
+        return RunConfig(**base)
+
+    return make
+
+
+def run_all(config: RunConfig, run_dir: Path, n_jobs: int = 1, **kwargs) -> list:
+    """Run to completion and return the events."""
+    with executor(n_jobs) as pool:
+        return list(run_experiment(config, run_dir, pool, **kwargs))

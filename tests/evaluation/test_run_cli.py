@@ -1,0 +1,126 @@
+"""`rntk-bench run` end to end: output, skipping, one-line errors, surviving kill -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from rntk_bench.cli import main
+from rntk_bench.evaluation.results import iter_results
+
+from .conftest import TINY_GRID
+
+
+def _grid(tmp_path: Path) -> str:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY_GRID)
+    return str(path)
+
+
+def test_run_twice_second_time_skips(tmp_path):
+    args = [
+        "run",
+        "GunPoint",
+        "--kernels",
+        "rntk,rbf",
+        "--grid",
+        _grid(tmp_path),
+        "--folds",
+        "5",
+        "--results-dir",
+        str(tmp_path / "results"),
+        "--name",
+        "demo",
+        "-q",
+        "--n-jobs",
+        "1",
+    ]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "0 results already done, 2 to compute" in first.output
+    assert first.output.count("GunPoint") == 1  # the one-line summary
+    assert "rntk 0." in first.output and "rbf 0." in first.output
+    assert "2 results written" in first.output
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0
+    assert "2 results already done, 0 to compute" in second.output
+    assert "0 results written, 2 already present" in second.output
+    assert len(list(iter_results(tmp_path / "results" / "demo"))) == 2
+
+
+def test_bad_input_is_one_line_and_exit_1(tmp_path):
+    runner = CliRunner()
+    cases = [
+        (["run", "GunPoint", "--kernels", "lstm"], "unknown kernel 'lstm'"),
+        (["run", "NoSuchData"], "NoSuchData"),
+        (["run", "GunPoint", "--c-grid", "1,x"], "--c-grid must be comma-separated numbers"),
+        (["run", "GunPoint", "--folds", "1"], "folds must be an integer >= 2"),
+        (["run", "GunPoint", "--grid", str(tmp_path / "none.yaml")], "does not exist"),
+        (["run", "GunPoint", "--n-jobs", "0"], "n_jobs must be >= 1 or -1"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(main, [*args, "--results-dir", str(tmp_path / "r")])
+        assert result.exit_code == 1, (args, result.output)
+        assert message in result.output
+        assert "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_no_names_is_a_usage_error():
+    result = CliRunner().invoke(main, ["run"])
+    assert result.exit_code == 2 and "give data set names or --suite" in result.output
+
+
+def test_kill_minus_9_loses_nothing_finished(tmp_path):
+    """SIGKILL mid-run, rerun: finished results are kept, the rest completes identically."""
+    grid = tmp_path / "g.yaml"
+    grid.write_text(
+        "rntk: {sigma_w: [1.3, 1.35, 1.4, 1.45], sigma_b: [0, 0.1, 0.5], sigma_h: [0, 0.5]}\n"
+    )
+    args = [
+        sys.executable,
+        "-m",
+        "rntk_bench.cli",
+        "run",
+        "GunPoint",
+        "ItalyPowerDemand",
+        "ArrowHead",
+        "--kernels",
+        "rntk,linear",
+        "--grid",
+        str(grid),
+        "--n-jobs",
+        "1",
+        "--settings-per-task",
+        "4",
+        "-q",
+        "--results-dir",
+        str(tmp_path / "results"),
+        "--name",
+        "k",
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    run_dir = tmp_path / "results" / "k"
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait for the first finished result, then kill
+        if list((run_dir / "runs").rglob("*.json")) if (run_dir / "runs").exists() else []:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = {p: p.read_bytes() for p in (run_dir / "runs").rglob("*.json")}
+    assert kept, "nothing finished before the kill"
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(kept)} already present" in done.stdout
+    for path, content in kept.items():
+        assert path.read_bytes() == content  # untouched
+    results = [r for _, r in iter_results(run_dir)]
+    assert len(results) == 6 and not [r for r in results if isinstance(r, Exception)]

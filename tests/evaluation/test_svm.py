@@ -1,0 +1,56 @@
+"""The direct LIBSVM path, cross-validation scores and the tie-break."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.svm import SVC
+
+from rntk_bench.evaluation.protocol import cv_folds
+from rntk_bench.evaluation.svm import PrecomputedSVC, cv_scores, select_best
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5))
+    y = np.argmax(X[:, :3] + 0.5 * rng.normal(size=(60, 3)), axis=1) * 10 + 3  # labels 3, 13, 23
+    K = np.exp(-0.2 * ((X[:, None] - X[None]) ** 2).sum(-1))
+    return K, y
+
+
+@pytest.mark.parametrize("C", [0.01, 1.0, 100.0])
+def test_direct_libsvm_predicts_exactly_like_svc(problem, C):
+    K, y = problem
+    train, test = np.arange(40), np.arange(40, 60)
+    ours = PrecomputedSVC(C).fit(K[np.ix_(train, train)], y[train]).predict(K[np.ix_(test, train)])
+    theirs = SVC(kernel="precomputed", C=C).fit(K[np.ix_(train, train)], y[train])
+    np.testing.assert_array_equal(ours, theirs.predict(K[np.ix_(test, train)]))
+    assert set(ours) <= {3, 13, 23}
+
+
+def test_single_class_training_predicts_that_class():
+    model = PrecomputedSVC(1.0).fit(np.eye(3), np.array([5, 5, 5]))
+    np.testing.assert_array_equal(model.predict(np.ones((2, 3))), [5, 5])
+
+
+def test_cv_scores_equal_a_manual_cross_validation(problem):
+    K, y = problem
+    folds = cv_folds(y, 5, seed=0)
+    scores = cv_scores(K, y, folds, [0.1, 10.0])
+    for c, C in enumerate([0.1, 10.0]):
+        accs = []
+        for train, valid in folds.splits:
+            m = SVC(kernel="precomputed", C=C).fit(K[np.ix_(train, train)], y[train])
+            accs.append(np.mean(m.predict(K[np.ix_(valid, train)]) == y[valid]))
+        assert scores.mean[c] == pytest.approx(np.mean(accs))
+        assert scores.std[c] == pytest.approx(np.std(accs))
+
+
+def test_tie_break_prefers_accuracy_then_smaller_c_then_grid_order():
+    c_grid = [1.0, 0.1, 10.0]  # deliberately unsorted
+    mean = np.array([[0.8, 0.9, 0.9], [0.9, 0.9, 0.7]])
+    assert select_best(mean, c_grid) == (0, 1)  # 0.9 at C = 0.1, first setting
+    mean = np.array([[0.8, 0.5, 0.95], [0.9, 0.9, 0.7]])
+    assert select_best(mean, c_grid) == (0, 2)  # the best accuracy wins whatever C
+    assert select_best(np.full((3, 3), np.nan), c_grid) == (0, 1)  # no folds: all tie
