@@ -476,7 +476,10 @@ def write_report(report: Report, out: str | Path, *, plots: bool = True) -> list
         files.append(path)
     if report.problems:
         path = out / "problems.csv"
-        problems_frame(report.problems).to_csv(path, index=False, lineterminator="\n")
+        frame = problems_frame(report.problems)
+        # Paths relative to the run folder, so a committed report holds no local paths.
+        frame["path"] = [_relative(p, report.run_dir) for p in frame["path"]]
+        frame.to_csv(path, index=False, lineterminator="\n")
         files.append(path)
     figures: dict[str, str] = {}
     notes = list(report.notes)

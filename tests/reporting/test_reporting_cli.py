@@ -133,7 +133,7 @@ def test_report_lists_a_corrupt_file(run: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"error: result file {corrupt} is unreadable" in result.output
     problems = pd.read_csv(run / "report" / "problems.csv")
-    assert problems["path"].tolist() == [str(corrupt)]
+    assert problems["path"].tolist() == ["runs/Coffee/rbf-r9-deadbeef0000.json"]
     assert json.loads((run / "report" / "summary.json").read_text())["counts"]["problems"] == 1
 
 
