@@ -100,7 +100,8 @@ def report(
         if counts[key]
     ]
     if gaps:
-        click.echo(f"(data set, method) pairs {' and '.join(gaps)}: see missing.csv.")
+        plural = "s" if counts["missing_pairs"] + counts["partial_pairs"] > 1 else ""
+        click.echo(f"{' and '.join(gaps)} (data set, method) pair{plural}: see missing.csv.")
     click.echo(f"\nWrote {len(files)} files to {target}:")
     for path in files:
         click.echo(f"  {path.relative_to(target)}")

@@ -222,13 +222,20 @@ def build_report(
             f"No data set has results for all {len(compared)} compared methods, so the "
             "leaderboard has no ranks; see missing.csv."
         )
-    if table.published_methods and (table.expected > 1).any():
-        notes.append(
-            "Published bake-off rows are means over the resamples the run has (0..K-1 for K "
-            "resamples); only resample 0, the official split, is the same split in both, the "
-            "others are re-splits drawn by each study. The registry's 1-NN rows are the "
-            "official split only."
-        )
+    if (table.expected > 1).any():
+        # Which published sources have one split only (the registry) is in the data.
+        single = [m for m in table.published_methods if int(table.n[m].max()) <= 1]
+        if len(single) < len(table.published_methods):
+            notes.append(
+                "Published bake-off rows are means over the resamples the run has (0..K-1 "
+                "for K resamples); only resample 0, the official split, is the same split in "
+                "both, the others are re-splits drawn by each study."
+            )
+        if single:
+            notes.append(
+                f"{', '.join(single)}: published for the official split (resample 0) only, "
+                "while the run has several resamples."
+            )
     scatter: list[str] = []
     if versus is not None:
         others = [m for m in board.table.index if m != versus]

@@ -74,7 +74,7 @@ def test_report_writes_every_file_and_never_touches_runs(run: Path) -> None:
     assert "over the 3 data sets that all 3 compared methods share (of 4 in the run)" in (
         result.output
     )
-    assert "1 missing: see missing.csv" in result.output
+    assert "1 missing (data set, method) pair: see missing.csv." in result.output
     assert "summary.json" in result.output
 
     summary = json.loads((out / "summary.json").read_text())
