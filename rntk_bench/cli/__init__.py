@@ -48,16 +48,5 @@ def main() -> None:
     """
 
 
-def _register() -> None:
-    # Sub-command modules attach themselves to ``main``; import order is menu order.
-    import importlib
-
-    for module in ("data", "kernels", "run", "report"):
-        try:
-            importlib.import_module(f"rntk_bench.cli.{module}")
-        except ModuleNotFoundError as exc:  # a layer not built yet
-            if exc.name != f"rntk_bench.cli.{module}":
-                raise
-
-
-_register()
+# Sub-command modules attach themselves to ``main``; import order is menu order.
+from rntk_bench.cli import data, kernels, run, report  # noqa: E402, F401, I001

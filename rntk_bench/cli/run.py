@@ -90,7 +90,8 @@ def _format_setting(setting: dict) -> str:
     type=int,
     default=1,
     show_default=True,
-    help="Stratified re-splits of train+test per data set (0 = the official split).",
+    help="Train/test splits per data set: the official split (resample 0), then seeded "
+    "stratified re-splits of train+test.",
 )
 @click.option(
     "--preprocessing",

@@ -228,3 +228,33 @@ def test_an_unwritable_results_folder_is_refused(make_config, tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(ResultError, match="is not writable"):
         run_all(make_config(), blocker / "run")
+
+
+def test_the_gram_cache_skips_kernels_on_a_rerun_with_another_c_grid(
+    make_config, tmp_path, monkeypatch
+):
+    import dataclasses
+
+    from rntk_bench.evaluation import experiment
+
+    calls = []
+    original = experiment.FAMILIES["rbf"]
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[2]))  # settings per call
+        return original.compute(*args, **kwargs)
+
+    monkeypatch.setitem(experiment.FAMILIES, "rbf", dataclasses.replace(original, compute=counting))
+    cache = str(tmp_path / "grams")
+    first = make_config(datasets=("GunPoint",), kernels=("rbf",), gram_cache=cache)
+    run_all(first, tmp_path / "a")
+    assert calls == [2, 1, 1]  # the block (2 settings), then train + test Gram of the best
+    calls.clear()
+    second = make_config(
+        datasets=("GunPoint",),
+        kernels=("rbf",),
+        gram_cache=cache,
+        protocol=Protocol(folds=5, c_grid=(0.5, 5.0)),
+    )
+    run_all(second, tmp_path / "b")
+    assert calls == [1, 1]  # the block's Gram matrices came from the cache
