@@ -91,8 +91,7 @@ class SeriesBatch:
 
 
 _SHAPE_HINT = (
-    "X must have shape (n_cases, n_channels, n_timepoints) or be a list of "
-    "(n_channels, t_i) arrays"
+    "X must have shape (n_cases, n_channels, n_timepoints) or be a list of (n_channels, t_i) arrays"
 )
 
 
@@ -120,11 +119,7 @@ def as_series_batch(X: Any, name: str = "X") -> SeriesBatch:
         if arr.dtype == object:
             return _batch_from_list(list(arr), name, hint)
         if arr.ndim != 3:
-            fix = (
-                f" Use {name}[:, None, :] for univariate series."
-                if arr.ndim == 2
-                else ""
-            )
+            fix = f" Use {name}[:, None, :] for univariate series." if arr.ndim == 2 else ""
             raise InputError(f"{hint}; got shape {arr.shape}.{fix}")
         if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
             raise InputError(f"{name} must hold real numbers; got dtype {arr.dtype}.")
@@ -158,8 +153,7 @@ def _batch_from_list(items: list[Any], name: str, hint: str) -> SeriesBatch:
     channels = {s.shape[0] for s in series}
     if len(channels) != 1:
         raise InputError(
-            f"every series in {name} must have the same number of channels; got "
-            f"{sorted(channels)}."
+            f"every series in {name} must have the same number of channels; got {sorted(channels)}."
         )
     lengths = np.array([s.shape[1] for s in series], dtype=np.int64)
     longest = int(lengths.max())

@@ -284,6 +284,7 @@ class BlockScores:
     std: dict[str, list[list[float]]]
     gram_seconds: float
     svm_seconds: float
+    capped: dict[str, int] = field(default_factory=dict)
 
 
 def _compute_grams(
@@ -339,6 +340,7 @@ def run_block(task: BlockTask) -> BlockScores:
     gram_seconds = time.perf_counter() - started
     mean: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
     std: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
+    capped = dict.fromkeys(task.kernels, 0)
     started = time.perf_counter()
     for gram_set in grams:
         for kernel in task.kernels:
@@ -347,6 +349,7 @@ def run_block(task: BlockTask) -> BlockScores:
             scores = cv_scores(gram, task.y_train, task.folds, task.c_grid)
             mean[kernel].append(scores.mean.tolist())
             std[kernel].append(scores.std.tolist())
+            capped[kernel] += scores.capped
     return BlockScores(
         task.dataset,
         task.resample,
@@ -356,6 +359,7 @@ def run_block(task: BlockTask) -> BlockScores:
         std,
         gram_seconds,
         time.perf_counter() - started,
+        capped,
     )
 
 
@@ -826,6 +830,8 @@ def _finish_unit(
                 "c_grid": list(config.protocol.c_grid),
                 "mean": mean.tolist(),
                 "std": std.tolist(),
+                # SVM fits stopped at MAX_ITER iterations (nearly singular Gram matrices)
+                "capped_fits": sum(b.capped.get(kernel, 0) for b in blocks),
             },
             test=outcome["test"],
             timing={

@@ -71,6 +71,8 @@ class Protocol:
     normalisation: str = "mean-diagonal"
     seed: int = 0
     tie_break: str = field(default="mean, then smaller C, then grid order", init=False)
+    # LIBSVM iteration cap (see evaluation/svm.py); part of a result's identity.
+    svm_max_iter: int = field(default=1_000_000, init=False)
 
     def __post_init__(self) -> None:
         check_positive_int(self.folds, "folds", minimum=2)

@@ -7,6 +7,12 @@ than the fit itself (~0.7 ms of ~0.8 ms for 30 series). :class:`PrecomputedSVC` 
 the same LIBSVM binding that SVC wraps, with SVC's defaults (tol 1e-3, shrinking,
 no class weights), and falls back to SVC if that private binding ever changes;
 a test checks that both give identical predictions.
+
+One difference from SVC's defaults: a fit stops after MAX_ITER iterations.
+scikit-learn's LIBSVM has no cap by default, and on some nearly singular Gram
+matrices it cycles for ever (seen: the RNNGP of PLAID at sigma_w = sqrt(2), C = 100,
+never converged; capped at 1e5 iterations it gave the same predictions in 0.02 s).
+Capped fits are counted and recorded in the result files.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.svm import SVC
 
-from rntk_bench.evaluation.protocol import Folds
+from rntk_bench.evaluation.protocol import Folds, Protocol
 
-__all__ = ["CVScores", "PrecomputedSVC", "cv_scores", "select_best"]
+__all__ = ["MAX_ITER", "CVScores", "PrecomputedSVC", "cv_scores", "select_best"]
+
+MAX_ITER = Protocol.svm_max_iter
 
 try:  # the LIBSVM binding behind sklearn.svm.SVC
     from sklearn.svm import _libsvm as _LIBSVM
@@ -40,6 +48,7 @@ class PrecomputedSVC:
         self.C = float(C)
         self._model: tuple | SVC | None = None
         self._classes: np.ndarray | None = None
+        self.capped = False  # True when the fit stopped at MAX_ITER
 
     def fit(self, gram: np.ndarray, y: np.ndarray) -> PrecomputedSVC:
         """Fit on a (n_train, n_train) Gram matrix and labels (n_train,)."""
@@ -60,12 +69,16 @@ class PrecomputedSVC:
                     tol=1e-3,
                     shrinking=1,
                     cache_size=200,
+                    max_iter=MAX_ITER,
                     random_seed=0,
                 )
+                self.capped = int(np.max(self._model[-1])) >= MAX_ITER
                 return self
             except TypeError:  # pragma: no cover - private binding changed
                 pass
-        self._model = SVC(kernel="precomputed", C=self.C).fit(gram, codes)
+        model = SVC(kernel="precomputed", C=self.C, max_iter=MAX_ITER).fit(gram, codes)
+        self.capped = int(np.max(model.n_iter_)) >= MAX_ITER
+        self._model = model
         return self
 
     def predict(self, gram: np.ndarray) -> np.ndarray:
@@ -100,10 +113,13 @@ class CVScores:
     ----------
     mean, std : ndarray of shape (n_C,)
         Mean and standard deviation over folds (NaN where there are no folds).
+    capped : int
+        Fits that stopped at MAX_ITER iterations.
     """
 
     mean: np.ndarray
     std: np.ndarray
+    capped: int = 0
 
 
 def cv_scores(gram: np.ndarray, y: np.ndarray, folds: Folds, c_grid: Sequence[float]) -> CVScores:
@@ -125,13 +141,15 @@ def cv_scores(gram: np.ndarray, y: np.ndarray, folds: Folds, c_grid: Sequence[fl
     if not folds.splits:
         return CVScores(np.full(n_c, np.nan), np.full(n_c, np.nan))
     scores = np.empty((n_c, len(folds.splits)))
+    capped = 0
     for f, (train, valid) in enumerate(folds.splits):
         k_train = np.ascontiguousarray(gram[np.ix_(train, train)])
         k_valid = np.ascontiguousarray(gram[np.ix_(valid, train)])
         for c, C in enumerate(c_grid):
-            pred = PrecomputedSVC(C).fit(k_train, y[train]).predict(k_valid)
-            scores[c, f] = np.mean(pred == y[valid])
-    return CVScores(scores.mean(axis=1), scores.std(axis=1))
+            model = PrecomputedSVC(C).fit(k_train, y[train])
+            capped += model.capped
+            scores[c, f] = np.mean(model.predict(k_valid) == y[valid])
+    return CVScores(scores.mean(axis=1), scores.std(axis=1), capped)
 
 
 def select_best(mean: np.ndarray, c_grid: Sequence[float]) -> tuple[int, int]:

@@ -54,3 +54,15 @@ def test_tie_break_prefers_accuracy_then_smaller_c_then_grid_order():
     mean = np.array([[0.8, 0.5, 0.95], [0.9, 0.9, 0.7]])
     assert select_best(mean, c_grid) == (0, 2)  # the best accuracy wins whatever C
     assert select_best(np.full((3, 3), np.nan), c_grid) == (0, 1)  # no folds: all tie
+
+
+def test_fits_stop_at_the_iteration_cap_and_are_counted(problem, monkeypatch):
+    from rntk_bench.evaluation import svm
+
+    K, y = problem
+    folds = cv_folds(y, 5, seed=0)
+    assert cv_scores(K, y, folds, [1.0]).capped == 0
+    monkeypatch.setattr(svm, "MAX_ITER", 2)
+    capped = cv_scores(K, y, folds, [1.0, 100.0])
+    assert capped.capped == 10  # every fit of 2 C values x 5 folds hit the cap
+    assert np.all((capped.mean >= 0) & (capped.mean <= 1))  # and still predicts
