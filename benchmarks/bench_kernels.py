@@ -100,8 +100,11 @@ def main() -> None:
     parser.add_argument("--t", type=int, default=300)
     parser.add_argument("--layers", default="1,2")
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--large", action="store_true",
-                        help="also the memory check: a 20,000 x 20,000 Gram of length 500")
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="also the memory check: a 20,000 x 20,000 Gram of length 500",
+    )
     parser.add_argument("--gpu-n", type=int, default=4000)
     parser.add_argument("--gpu-t", type=int, default=500)
     args = parser.parse_args()
@@ -116,8 +119,10 @@ def main() -> None:
     for layers in (int(v) for v in args.layers.split(",")):
         cases.append(("symmetric", args.n, args.n, layers))
         cases.append(("rectangular", args.n // 2, args.n, layers))
-    header = (f"{'case':<28} {'path':<31} {'seconds':>8} {'pair-steps/s':>13} {'ratio':>6} "
-              f"{'peak MiB':>9} {'max rel dev':>11}")
+    header = (
+        f"{'case':<28} {'path':<31} {'seconds':>8} {'pair-steps/s':>13} {'ratio':>6} "
+        f"{'peak MiB':>9} {'max rel dev':>11}"
+    )
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
@@ -129,8 +134,16 @@ def main() -> None:
                 if not _available(path) or "cuda" in path:
                     continue
                 save = Path(tmp) / "out.npy"
-                spec = dict(path=path, n_x=n_x, n_y=n_y, t=args.t, layers=layers,
-                            symmetric=kind == "symmetric", repeat=args.repeat, save=str(save))
+                spec = dict(
+                    path=path,
+                    n_x=n_x,
+                    n_y=n_y,
+                    t=args.t,
+                    layers=layers,
+                    symmetric=kind == "symmetric",
+                    repeat=args.repeat,
+                    save=str(save),
+                )
                 figures = _run_child(spec)
                 if figures is None or "error" in figures:
                     print(f"{label:<28} {path:<31} failed: {figures and figures['error']}")
@@ -142,31 +155,55 @@ def main() -> None:
                     dev = 0.0
                 else:
                     ref = np.load(ref_file)
-                    dev = float(max(np.max(np.abs(out[k] - ref[k])) / np.max(np.abs(ref[k]))
-                                    for k in range(2)))
+                    dev = float(
+                        max(
+                            np.max(np.abs(out[k] - ref[k])) / np.max(np.abs(ref[k]))
+                            for k in range(2)
+                        )
+                    )
                 rate = n_x * n_y * args.t * layers / figures["seconds"]
-                print(f"{label:<28} {path:<31} {figures['seconds']:>8.2f} {rate:>13.3g} "
-                      f"{ref_time / figures['seconds']:>5.1f}x {figures['peak_mib']:>9.0f} "
-                      f"{dev:>11.1e}")
+                print(
+                    f"{label:<28} {path:<31} {figures['seconds']:>8.2f} {rate:>13.3g} "
+                    f"{ref_time / figures['seconds']:>5.1f}x {figures['peak_mib']:>9.0f} "
+                    f"{dev:>11.1e}"
+                )
         if any(_available(p) and "cuda" in p for p in PATHS):
             for path in (p for p in PATHS if "cuda" in p):
-                spec = dict(path=path, n_x=args.gpu_n, n_y=args.gpu_n, t=args.gpu_t, layers=1,
-                            symmetric=True, repeat=args.repeat)
+                spec = dict(
+                    path=path,
+                    n_x=args.gpu_n,
+                    n_y=args.gpu_n,
+                    t=args.gpu_t,
+                    layers=1,
+                    symmetric=True,
+                    repeat=args.repeat,
+                )
                 figures = _run_child(spec)
                 if figures and "seconds" in figures:
                     rate = args.gpu_n**2 * args.gpu_t / figures["seconds"]
-                    print(f"{'GPU N=' + str(args.gpu_n) + ' T=' + str(args.gpu_t):<28} "
-                          f"{path:<31} {figures['seconds']:>8.2f} {rate:>13.3g}")
+                    print(
+                        f"{'GPU N=' + str(args.gpu_n) + ' T=' + str(args.gpu_t):<28} "
+                        f"{path:<31} {figures['seconds']:>8.2f} {rate:>13.3g}"
+                    )
         else:
             print("(no CUDA device here: the torch cuda paths were not measured)")
         if args.large:
-            spec = dict(path="numba fused (float64, default)", n_x=20000, n_y=20000, t=500,
-                        layers=1, symmetric=True, repeat=1)
+            spec = dict(
+                path="numba fused (float64, default)",
+                n_x=20000,
+                n_y=20000,
+                t=500,
+                layers=1,
+                symmetric=True,
+                repeat=1,
+            )
             figures = _run_child(spec)
-            print(f"\nmemory check, symmetric 20000 x 20000, T = 500, numba: "
-                  f"{figures['seconds']:.0f} s, peak {figures['peak_mib'] / 1024:.2f} GiB above "
-                  f"baseline (the two float64 outputs alone are "
-                  f"{2 * 20000**2 * 8 / 2**30:.2f} GiB)")
+            print(
+                f"\nmemory check, symmetric 20000 x 20000, T = 500, numba: "
+                f"{figures['seconds']:.0f} s, peak {figures['peak_mib'] / 1024:.2f} GiB above "
+                f"baseline (the two float64 outputs alone are "
+                f"{2 * 20000**2 * 8 / 2**30:.2f} GiB)"
+            )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 import numpy as np
@@ -126,7 +127,7 @@ def verify(
     else:
         lengths = np.full(n_series, length)
         X = 0.8 * rng.standard_normal((n_series, channels, length))
-    params = dict(
+    params: dict[str, Any] = dict(
         sigma_w=sigma_w,
         sigma_u=sigma_u,
         sigma_b=sigma_b,
