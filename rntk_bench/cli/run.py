@@ -164,6 +164,11 @@ def _format_setting(setting: dict) -> str:
     help="Download URL template(s) with {name}.",
 )
 @click.option("--no-download", is_flag=True, help="Never download; use cached/bundled data only.")
+@click.option(
+    "--skip-unavailable",
+    is_flag=True,
+    help="Warn about data sets that cannot be loaded and run the others (default: stop).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run(
     names: tuple[str, ...],
@@ -190,6 +195,7 @@ def run(
     archive: str | None,
     sources: tuple[str, ...],
     no_download: bool,
+    skip_unavailable: bool,
     quiet: bool,
 ) -> None:
     """Run the benchmark: kernels x data sets, SVM selected by CV on train, scored on test.
@@ -234,6 +240,7 @@ def run(
         archive=archive,
         sources=sources if sources else None,
         download=not no_download,
+        skip_unavailable=skip_unavailable,
     )
     expected = len(config.kernels) * resamples
     per_dataset: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))

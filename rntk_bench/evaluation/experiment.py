@@ -33,7 +33,7 @@ import numpy as np
 
 from rntk_bench import __version__
 from rntk_bench.data import Dataset, fetch_dataset
-from rntk_bench.errors import InputError, ResultError
+from rntk_bench.errors import DataError, InputError, ResultError
 from rntk_bench.evaluation.parallel import Executor
 from rntk_bench.evaluation.protocol import (
     Folds,
@@ -116,6 +116,7 @@ class DataOptions:
     archive: str | None = None
     sources: tuple[str, ...] | None = None
     download: bool = True
+    skip_unavailable: bool = False  # warn and go on instead of stopping the run
 
 
 # --- events -----------------------------------------------------------------------------
@@ -581,16 +582,27 @@ def run_experiment(
     families = _family_settings(config)
     _check_writable(run_dir)
     data_options = data_options or DataOptions()
-    datasets = [
-        fetch_dataset(
-            name,
-            data_dir=data_options.data_dir,
-            archive=data_options.archive,
-            sources=list(data_options.sources) if data_options.sources is not None else None,
-            download=data_options.download,
-        )
-        for name in config.datasets
-    ]
+    datasets = []
+    unavailable: list[Event] = []
+    for name in config.datasets:
+        try:
+            datasets.append(
+                fetch_dataset(
+                    name,
+                    data_dir=data_options.data_dir,
+                    archive=data_options.archive,
+                    sources=list(data_options.sources)
+                    if data_options.sources is not None
+                    else None,
+                    download=data_options.download,
+                )
+            )
+        except DataError as exc:
+            if not data_options.skip_unavailable:
+                raise
+            unavailable.append(Warned(f"skipping {name}: {exc}"))
+    if not datasets:
+        raise InputError("none of the data sets could be loaded; see the warnings above.")
     versions = _versions()
     atomic_write_json(
         run_dir / "run.json",
@@ -701,6 +713,7 @@ def run_experiment(
     yield RunPlanned(
         len(tasks), to_compute, sum(isinstance(e, ResultSkipped) for e in skipped), len(units)
     )
+    yield from unavailable
     yield from skipped
     by_key = {unit.key: unit for unit in units}
     finish_options = {**backend_options, "n_threads": None}  # the parent runs alone

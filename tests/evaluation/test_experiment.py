@@ -258,3 +258,19 @@ def test_the_gram_cache_skips_kernels_on_a_rerun_with_another_c_grid(
     )
     run_all(second, tmp_path / "b")
     assert calls == [1, 1]  # the block's Gram matrices came from the cache
+
+
+def test_unavailable_datasets_can_be_skipped_with_a_warning(make_config, tmp_path):
+    config = make_config(datasets=("Coffee", "GunPoint"), kernels=("linear",))
+    events = run_all(
+        config, tmp_path / "run", data_options=DataOptions(sources=(), skip_unavailable=True)
+    )
+    warnings = [e.message for e in events if isinstance(e, Warned)]
+    assert len(warnings) == 1 and warnings[0].startswith("skipping Coffee:")
+    assert {e.dataset for e in events if isinstance(e, ResultDone)} == {"GunPoint"}
+    with pytest.raises(InputError, match="none of the data sets could be loaded"):
+        run_all(
+            make_config(datasets=("Coffee",)),
+            tmp_path / "other",
+            data_options=DataOptions(sources=(), skip_unavailable=True),
+        )
