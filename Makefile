@@ -17,11 +17,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $@
 
-## install-torch: the optional torch backend (CPU) from the local wheel cache only;
-## without it the torch tests skip. Never triggers a multi-GB CUDA download.
+## install-torch: the optional torch backend, CPU build (torch 2.13.0+cpu, which the
+## wheel cache of our machines holds); without it the torch tests skip. The +cpu pin
+## never falls back to a multi-GB CUDA download from PyPI.
 install-torch: install
-	PIP_NO_INDEX=1 $(BIN)/python -m pip install -q "torch==2.13.0" \
-	  || echo "torch 2.13.0 is not available offline: the torch tests will skip"
+	$(BIN)/python -m pip install -q "torch==2.13.0+cpu" \
+	  || echo "torch 2.13.0+cpu is not available here: the torch tests will skip"
 
 ## test: the default test suite (no network, no GPU, no slow tests)
 test: install
