@@ -1,18 +1,11 @@
 """The experiment engine: data + kernels + protocol -> result files.
 
-Work is cut into independent *tasks*: one (data set, resample, kernel family, block
-of grid settings). A task computes one training Gram matrix per setting (shared by
-all C values and folds, and by the sibling kernels of the family: RNTK and RNNGP
-come from one recursion) and returns cross-validation accuracies. Tasks run in
-parallel (:mod:`.parallel`); their scores are checkpointed as they arrive. When a
-(data set, resample, family) *unit* has all its scores, the best (setting, C) of
-each kernel is refitted on the whole training split and the test split is scored
-once, with a test x train Gram matrix for that setting only. The result file is
-written atomically; a file present means done.
-
-:func:`plan` and the task functions are pure; :func:`run_experiment` adds the I/O
-(loading data, skipping finished work, checkpoints, result files) and yields
-progress events for the caller to display.
+:func:`run_experiment` loads the data sets, skips results that already exist (a file
+present means done), cuts the rest into the pure tasks of :mod:`.tasks`, runs them in
+parallel (:mod:`.parallel`), checkpoints each task's scores as it arrives, and when a
+(data set, resample, family) *unit* has all its scores, selects, refits, scores the
+test split and writes each kernel's result file atomically. It yields progress
+events for the caller (the CLI) to display; it never prints.
 """
 
 from __future__ import annotations
@@ -21,8 +14,7 @@ import json
 import math
 import platform
 import shutil
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -35,15 +27,7 @@ from rntk_bench import __version__
 from rntk_bench.data import Dataset, fetch_dataset
 from rntk_bench.errors import DataError, InputError, ResultError
 from rntk_bench.evaluation.parallel import Executor
-from rntk_bench.evaluation.protocol import (
-    Folds,
-    Protocol,
-    cv_folds,
-    normalise_gram,
-    preprocess,
-    resample_split,
-    take,
-)
+from rntk_bench.evaluation.protocol import Folds, Protocol, cv_folds
 from rntk_bench.evaluation.results import (
     Result,
     atomic_write_json,
@@ -52,7 +36,16 @@ from rntk_bench.evaluation.results import (
     result_path,
     write_result,
 )
-from rntk_bench.evaluation.svm import PrecomputedSVC, cv_scores, select_best
+from rntk_bench.evaluation.tasks import (
+    BlockScores,
+    BlockTask,
+    KernelPlan,
+    Split,
+    finalise,
+    kernel_plan,
+    make_split,
+    run_block,
+)
 from rntk_bench.kernels import FAMILIES, KernelFamily, family_aliases, get_kernel, load_grid
 
 __all__ = [
@@ -180,294 +173,6 @@ class Warned:
 Event = RunPlanned | TaskDone | ResultDone | ResultSkipped | Warned
 
 
-# --- pure parts -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Split:
-    """One train/test split of a data set, preprocessed.
-
-    Attributes
-    ----------
-    X_train, X_test : arrays (n, n_channels, n_timepoints) or lists of (n_channels, t_i)
-    y_train, y_test : ndarray of int class codes
-    length : int or None
-        Common length for fixed-length kernels (None: the data are equal-length).
-    """
-
-    X_train: Any
-    y_train: np.ndarray
-    X_test: Any
-    y_test: np.ndarray
-    length: int | None
-
-
-def make_split(data: Dataset, resample: int, protocol: Protocol) -> Split:
-    """The preprocessed split of ``data`` for ``resample`` (0: official)."""
-    train_index, test_index = resample_split(data.y_train, data.y_test, resample, protocol.seed)
-    if isinstance(data.X_train, list):
-        X_all: Any = list(data.X_train) + list(data.X_test)
-        length: int | None = max(s.shape[-1] for s in X_all)
-    else:
-        X_all = np.concatenate([data.X_train, data.X_test])
-        length = None
-    y_all = np.concatenate([data.y_train, data.y_test])
-    X_train, X_test = preprocess(
-        take(X_all, train_index), take(X_all, test_index), protocol.preprocessing
-    )
-    return Split(X_train, y_all[train_index], X_test, y_all[test_index], length)
-
-
-@dataclass(frozen=True)
-class KernelPlan:
-    """The distinct settings of one kernel within its family's grid.
-
-    Attributes
-    ----------
-    kernel : str
-    settings : list of dict
-        Distinct projections of the family settings on the kernel's parameters.
-    source : list of int
-        For each family setting, the index of its projection in ``settings``.
-    """
-
-    kernel: str
-    settings: list[dict[str, Any]]
-    source: list[int]
-
-
-def kernel_plan(
-    family: KernelFamily, kernel: str, settings: Sequence[dict[str, Any]]
-) -> KernelPlan:
-    """Group a family's settings by what ``kernel`` depends on (e.g. NNGP ignores fix_first)."""
-    distinct: dict[str, int] = {}
-    projected: list[dict[str, Any]] = []
-    source = []
-    for setting in settings:
-        projection = family.projection(kernel, setting)
-        key = json.dumps(projection, sort_keys=True)
-        if key not in distinct:
-            distinct[key] = len(projected)
-            projected.append(projection)
-        source.append(distinct[key])
-    return KernelPlan(kernel, projected, source)
-
-
-@dataclass(frozen=True)
-class BlockTask:
-    """A task: CV accuracies of a block of one family's settings on one split."""
-
-    dataset: str
-    resample: int
-    family: str
-    kernels: tuple[str, ...]
-    block: int
-    settings: tuple[dict[str, Any], ...]
-    X_train: Any
-    y_train: np.ndarray
-    folds: Folds
-    length: int | None
-    c_grid: tuple[float, ...]
-    normalisation: str
-    backend_options: dict[str, Any]
-    gram_cache: str | None
-
-
-@dataclass(frozen=True)
-class BlockScores:
-    """What a task returns: per kernel, per setting of the block, CV mean/std per C."""
-
-    dataset: str
-    resample: int
-    family: str
-    block: int
-    mean: dict[str, list[list[float]]]
-    std: dict[str, list[list[float]]]
-    gram_seconds: float
-    svm_seconds: float
-    capped: dict[str, int] = field(default_factory=dict)
-
-
-def _compute_grams(
-    family: str,
-    X: Any,
-    Y: Any,
-    settings: Sequence[dict[str, Any]],
-    fit_X: Any,
-    length: int | None,
-    dtype: str,
-    backend: str,
-    device: str,
-    n_threads: int | None,
-) -> list[dict[str, np.ndarray]]:
-    return list(
-        FAMILIES[family].compute(
-            X,
-            Y,
-            settings,
-            fit_X=fit_X,
-            length=length,
-            dtype=dtype,
-            backend=backend,
-            device=device,
-            n_threads=n_threads,
-        )
-    )
-
-
-def _gram_function(gram_cache: str | None) -> Any:
-    if gram_cache is None:
-        return _compute_grams
-    import joblib
-
-    # Backends and thread counts agree to rounding; the dtype does not.
-    memory = joblib.Memory(gram_cache, verbose=0)
-    return memory.cache(_compute_grams, ignore=["backend", "device", "n_threads"])
-
-
-def run_block(task: BlockTask) -> BlockScores:
-    """Pure: Gram matrices of a block of settings and their CV accuracies."""
-    compute = _gram_function(task.gram_cache)
-    started = time.perf_counter()
-    grams = compute(
-        task.family,
-        task.X_train,
-        None,
-        list(task.settings),
-        task.X_train,
-        task.length,
-        **task.backend_options,
-    )
-    gram_seconds = time.perf_counter() - started
-    mean: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
-    std: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
-    capped = dict.fromkeys(task.kernels, 0)
-    started = time.perf_counter()
-    for gram_set in grams:
-        for kernel in task.kernels:
-            gram = gram_set[kernel]
-            gram = normalise_gram(gram, task.normalisation, np.diag(gram).copy())
-            scores = cv_scores(gram, task.y_train, task.folds, task.c_grid)
-            mean[kernel].append(scores.mean.tolist())
-            std[kernel].append(scores.std.tolist())
-            capped[kernel] += scores.capped
-    return BlockScores(
-        task.dataset,
-        task.resample,
-        task.family,
-        task.block,
-        mean,
-        std,
-        gram_seconds,
-        time.perf_counter() - started,
-        capped,
-    )
-
-
-def _diagonal(
-    family: KernelFamily,
-    kernel: str,
-    X: Any,
-    setting: dict[str, Any],
-    fit_X: Any,
-    length: int | None,
-    backend_options: dict[str, Any],
-) -> np.ndarray:
-    """k(x, x) of every series of X (one 1 x 1 Gram per series)."""
-    rows = X if isinstance(X, list) else list(X)
-    return np.array(
-        [
-            next(
-                family.compute([x], None, [setting], fit_X=fit_X, length=length, **backend_options)
-            )[kernel][0, 0]
-            for x in rows
-        ]
-    )
-
-
-def finalise(
-    family: KernelFamily,
-    plan_: KernelPlan,
-    family_settings: Sequence[dict[str, Any]],
-    mean: np.ndarray,
-    std: np.ndarray,
-    split: Split,
-    protocol: Protocol,
-    backend_options: dict[str, Any],
-) -> dict[str, Any]:
-    """Pure: select (setting, C) on the CV table, refit, score the test split once.
-
-    Returns
-    -------
-    dict with keys selected, test, timing (parts of a :class:`Result`).
-    """
-    s_index, c_index = select_best(mean, protocol.c_grid)
-    kernel_setting = plan_.settings[s_index]
-    setting = family_settings[plan_.source.index(s_index)]
-    C = protocol.c_grid[c_index]
-    started = time.perf_counter()
-    train_gram = next(
-        family.compute(
-            split.X_train,
-            None,
-            [setting],
-            fit_X=split.X_train,
-            length=split.length,
-            **backend_options,
-        )
-    )[plan_.kernel]
-    test_gram = next(
-        family.compute(
-            split.X_test,
-            split.X_train,
-            [setting],
-            fit_X=split.X_train,
-            length=split.length,
-            **backend_options,
-        )
-    )[plan_.kernel]
-    train_diag = np.diag(train_gram).copy()
-    test_diag = None
-    if protocol.normalisation == "cosine":
-        test_diag = _diagonal(
-            family,
-            plan_.kernel,
-            split.X_test,
-            setting,
-            split.X_train,
-            split.length,
-            backend_options,
-        )
-    gram_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    model = PrecomputedSVC(C).fit(
-        normalise_gram(train_gram, protocol.normalisation, train_diag), split.y_train
-    )
-    y_pred = model.predict(normalise_gram(test_gram, protocol.normalisation, train_diag, test_diag))
-    svm_seconds = time.perf_counter() - started
-    resolved = {}
-    if family.resolve is not None:
-        resolved = family.resolve(setting, split.X_train, split.length)
-    cv_accuracy = float(mean[s_index, c_index])
-    return {
-        "selected": {
-            "setting": kernel_setting,
-            "resolved": resolved,
-            "C": C,
-            "cv_accuracy": None if math.isnan(cv_accuracy) else cv_accuracy,
-            "cv_std": None if math.isnan(cv_accuracy) else float(std[s_index, c_index]),
-            "setting_index": s_index,
-        },
-        "test": {
-            "accuracy": float(np.mean(y_pred == split.y_test)),
-            "n_test": len(split.y_test),
-            "y_true": split.y_test.tolist(),
-            "y_pred": y_pred.tolist(),
-        },
-        "timing": {"gram_test": gram_seconds, "svm_test": svm_seconds},
-    }
-
-
 # --- the run, with I/O ---------------------------------------------------------------------
 
 
@@ -487,7 +192,6 @@ class _Unit:
     n_blocks: int
     block_size: int
     scores: dict[int, BlockScores] = field(default_factory=dict)
-    started: float = field(default_factory=time.perf_counter)
 
     @property
     def key(self) -> tuple[str, int, str]:
