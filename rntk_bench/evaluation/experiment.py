@@ -46,7 +46,14 @@ from rntk_bench.evaluation.tasks import (
     make_split,
     run_block,
 )
-from rntk_bench.kernels import FAMILIES, KernelFamily, family_aliases, get_kernel, load_grid
+from rntk_bench.kernels import (
+    FAMILIES,
+    KernelFamily,
+    family_aliases,
+    get_kernel,
+    load_grid,
+    rnn_kernels,
+)
 
 __all__ = [
     "DataOptions",
@@ -284,6 +291,15 @@ def run_experiment(
     if config.resamples < 1:
         raise InputError(f"resamples must be >= 1; got {config.resamples}.")
     families = _family_settings(config)
+    if "rnn" in families:
+        # Fail now, not in a worker, on a backend/device/dtype that cannot run here.
+        rnn_kernels(
+            np.zeros((1, 1, 1)),
+            sigma_w=1.0,
+            backend=config.backend,
+            device=config.device,
+            dtype=config.dtype,
+        )
     _check_writable(run_dir)
     data_options = data_options or DataOptions()
     datasets = []
@@ -306,7 +322,8 @@ def run_experiment(
                 raise
             unavailable.append(Warned(f"skipping {name}: {exc}"))
     if not datasets:
-        raise InputError("none of the data sets could be loaded; see the warnings above.")
+        first = unavailable[0].message if isinstance(unavailable[0], Warned) else ""
+        raise InputError(f"none of the data sets could be loaded ({first}).")
     versions = _versions()
     atomic_write_json(
         run_dir / "run.json",

@@ -223,6 +223,16 @@ def test_an_unknown_or_unavailable_dataset_is_refused(make_config, tmp_path):
         )
 
 
+def test_an_unusable_device_is_refused_before_any_work(make_config, tmp_path):
+    from rntk_bench.kernels._torch import torch_device_available
+
+    if torch_device_available("cuda"):
+        pytest.skip("a CUDA device is present")
+    with pytest.raises(InputError, match=r"(not available to torch|needs PyTorch)"):
+        run_all(make_config(device="cuda"), tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
 def test_an_unwritable_results_folder_is_refused(make_config, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
@@ -268,7 +278,9 @@ def test_unavailable_datasets_can_be_skipped_with_a_warning(make_config, tmp_pat
     warnings = [e.message for e in events if isinstance(e, Warned)]
     assert len(warnings) == 1 and warnings[0].startswith("skipping Coffee:")
     assert {e.dataset for e in events if isinstance(e, ResultDone)} == {"GunPoint"}
-    with pytest.raises(InputError, match="none of the data sets could be loaded"):
+    with pytest.raises(
+        InputError, match=r"none of the data sets could be loaded \(skipping Coffee"
+    ):
         run_all(
             make_config(datasets=("Coffee",)),
             tmp_path / "other",
