@@ -215,7 +215,10 @@ def _fc_compute(
 
 def median_squared_distance(fit_X: Any, length: int | None) -> float:
     """Median of ||x - x'||^2 over distinct pairs of the fitting data (> 0)."""
-    d = classic.squared_distances(fit_X, length=length)
+    return _median_off_diagonal(classic.squared_distances(fit_X, length=length))
+
+
+def _median_off_diagonal(d: np.ndarray) -> float:
     values = d[np.triu_indices_from(d, k=1)]
     positive = values[values > 0]
     return float(np.median(positive)) if positive.size else 1.0
@@ -223,9 +226,17 @@ def median_squared_distance(fit_X: Any, length: int | None) -> float:
 
 def mean_squared_norm(fit_X: Any, length: int | None) -> float:
     """Mean of ||x||^2 over the fitting data (> 0)."""
-    g = classic.linear(fit_X, length=length)
+    return _mean_diagonal(classic.linear(fit_X, length=length))
+
+
+def _mean_diagonal(g: np.ndarray) -> float:
     mean = float(np.mean(np.diag(g)))
     return mean if mean > 0 else 1.0
+
+
+def _fits_itself(X: Any, Y: Any, fit_X: Any) -> bool:
+    """True for the training Gram: its own matrix gives the data-derived scale."""
+    return Y is None and (fit_X is None or fit_X is X)
 
 
 def _rbf_check(setting: Mapping[str, Any]) -> None:
@@ -254,7 +265,10 @@ def _rbf_compute(
     **_: Any,
 ) -> Iterator[GramSet]:
     distances = classic.squared_distances(X, Y, length=length)
-    scale = median_squared_distance(X if fit_X is None else fit_X, length)
+    if _fits_itself(X, Y, fit_X):
+        scale = _median_off_diagonal(distances)
+    else:
+        scale = median_squared_distance(X if fit_X is None else fit_X, length)
     for setting in settings:
         yield {"rbf": np.exp(-_absolute_gamma(setting, scale) * distances)}
 
@@ -283,7 +297,10 @@ def _poly_compute(
     **_: Any,
 ) -> Iterator[GramSet]:
     inner = classic.linear(X, Y, length=length)
-    scale = mean_squared_norm(X if fit_X is None else fit_X, length)
+    if _fits_itself(X, Y, fit_X):
+        scale = _mean_diagonal(inner)
+    else:
+        scale = mean_squared_norm(X if fit_X is None else fit_X, length)
     for setting in settings:
         gamma = _absolute_gamma(setting, scale)
         degree, coef0 = int(setting.get("degree", 3)), float(setting.get("coef0", 1.0))

@@ -59,10 +59,12 @@ def test_invariants(name, data):
         np.testing.assert_array_equal(before, after)  # inputs not mutated
 
 
-def test_family_grams_equal_the_public_functions(equal_series):
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_family_grams_equal_the_public_functions(equal_series, symmetric):
     """The engine's shared-work path gives the same Gram as the kernel function."""
     grid = load_grid("quick")
-    X, Y = equal_series, equal_series[:3] + 0.05
+    X = equal_series
+    Y = None if symmetric else equal_series[:3] + 0.05
     for family in FAMILIES.values():
         settings = family.settings(grid[family.name])
         for setting, grams in zip(settings, family.compute(X, Y, settings, fit_X=X), strict=True):
