@@ -44,13 +44,6 @@ def _float_list(value: str) -> tuple[float, ...]:
         ) from None
 
 
-def _format_setting(setting: dict) -> str:
-    def short(v: object) -> str:
-        return f"{v:.4g}" if isinstance(v, float) else str(v)
-
-    return " ".join(f"{k}={short(v)}" for k, v in setting.items()) or "-"
-
-
 @main.command()
 @click.argument("names", nargs=-1)
 @click.option("--suite", type=click.Choice(suite_names()), help="Run every data set of a suite.")

@@ -16,6 +16,7 @@ import numpy as np
 
 from rntk_bench._validation import SeriesBatch, as_series_batch, check_positive_int
 from rntk_bench.errors import InputError
+from rntk_bench.kernels._params import identity_ids
 
 
 def flatten_pair(X: Any, Y: Any, length: int | None) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -61,11 +62,5 @@ def _flat(batch: SeriesBatch, length: int) -> np.ndarray:
 
 def identical_rows(fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
     """Boolean (n_X, n_Y) matrix: True where the two feature vectors are identical."""
-    index: dict[bytes, list[int]] = {}
-    for j in range(fy.shape[0]):
-        index.setdefault(fy[j].tobytes(), []).append(j)
-    out = np.zeros((fx.shape[0], fy.shape[0]), dtype=bool)
-    for i in range(fx.shape[0]):
-        for j in index.get(fx[i].tobytes(), ()):
-            out[i, j] = True
-    return out
+    ids_x, ids_y = identity_ids((row.tobytes() for row in fx), (row.tobytes() for row in fy))
+    return ids_x[:, None] == ids_y[None, :]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -80,12 +81,18 @@ class RNNParams:
             )
         return cls(**out)
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
-
-def initial_state_overlap(X: SeriesBatch, Y: SeriesBatch, h0: str) -> np.ndarray:
+def initial_state_overlap(
+    X: SeriesBatch, Y: SeriesBatch, h0: str, identical: np.ndarray
+) -> np.ndarray:
     """I0 of RNTK.md s3-4 for every pair: the correlation of the two initial states.
+
+    Parameters
+    ----------
+    X, Y : SeriesBatch
+    h0 : {"shared", "independent"}
+    identical : ndarray of shape (n_X, n_Y), bool
+        :func:`same_series` of X and Y.
 
     Returns
     -------
@@ -94,10 +101,24 @@ def initial_state_overlap(X: SeriesBatch, Y: SeriesBatch, h0: str) -> np.ndarray
         offset (equal lengths); under h0="independent", 1 only where the two series
         are identical; 0 elsewhere.
     """
-    same_length = X.lengths[:, None] == Y.lengths[None, :]
     if h0 == "shared":
-        return same_length.astype(np.float64)
-    return same_series(X, Y).astype(np.float64)
+        return (X.lengths[:, None] == Y.lengths[None, :]).astype(np.float64)
+    return identical.astype(np.float64)
+
+
+def identity_ids(keys_x: Iterable[bytes], keys_y: Iterable[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Integer ids that agree exactly where two byte keys are equal.
+
+    Returns
+    -------
+    ids_x, ids_y : ndarray of int64, one id per key
+    """
+    seen: dict[bytes, int] = {}
+
+    def ids(keys: Iterable[bytes]) -> np.ndarray:
+        return np.array([seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64)
+
+    return ids(keys_x), ids(keys_y)
 
 
 def series_ids(X: SeriesBatch, Y: SeriesBatch) -> tuple[np.ndarray, np.ndarray]:
@@ -109,16 +130,12 @@ def series_ids(X: SeriesBatch, Y: SeriesBatch) -> tuple[np.ndarray, np.ndarray]:
     ids_Y : ndarray of shape (n_Y,), int64
         ``ids_X[i] == ids_Y[j]`` iff X[i] and Y[j] have the same length and values.
     """
-    seen: dict[bytes, int] = {}
 
-    def ids(batch: SeriesBatch) -> np.ndarray:
-        out = np.empty(batch.n_cases, dtype=np.int64)
+    def keys(batch: SeriesBatch) -> Iterator[bytes]:
         for i in range(batch.n_cases):
-            key = int(batch.lengths[i]).to_bytes(8, "little") + batch.series(i).tobytes()
-            out[i] = seen.setdefault(key, len(seen))
-        return out
+            yield int(batch.lengths[i]).to_bytes(8, "little") + batch.series(i).tobytes()
 
-    return ids(X), ids(Y)
+    return identity_ids(keys(X), keys(Y))
 
 
 def same_series(X: SeriesBatch, Y: SeriesBatch) -> np.ndarray:

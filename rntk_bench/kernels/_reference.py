@@ -44,12 +44,12 @@ def rnn_kernels_reference(
     qy = per_sample_variances(yv, y_start, p)
     # A pair's recursion starts where both series are valid: the ends are aligned.
     pair_start = np.maximum(x_start[:, None], y_start[None, :])
-    initial = p.sigma_h**2 * initial_state_overlap(X, Y, p.h0)
     # Identical series have identical pre-activations: their covariance IS the
     # variance q. Said explicitly because the correlation-1 fixed point can be
     # unstable (ReLU: infinite slope of the dual; erf, sigma_w large: chaos), so
     # rounding would otherwise grow along the recursion.
     identical = same_series(X, Y)
+    initial = p.sigma_h**2 * initial_state_overlap(X, Y, p.h0, identical)
     dual = DUALS[p.activation]
     sw2, su2, sb2 = p.sigma_w**2, p.sigma_u**2, p.sigma_b**2
     n_channels = xv.shape[1]
