@@ -135,7 +135,7 @@ def _float_list(value: str) -> tuple[float, ...]:
 @click.option(
     "--gram-cache",
     type=click.Path(file_okay=False),
-    help="Cache training Gram matrices in this folder.",
+    help="Cache training Gram matrices in this folder (data-only .npz files, never pickles).",
 )
 @click.option("--overwrite", is_flag=True, help="Recompute results that already exist.")
 @click.option(

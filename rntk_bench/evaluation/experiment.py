@@ -92,8 +92,9 @@ class RunConfig:
         Grid settings per task for families whose settings are independent (RNN);
         smaller blocks balance load and checkpoint more often.
     gram_cache : str, optional
-        Folder where training Gram matrices are cached (joblib.Memory); a rerun with
-        another C grid, fold count or normalisation then skips the kernels.
+        Folder where training Gram matrices are cached as data-only .npz files
+        (:mod:`.gram_cache`); a rerun with another C grid, fold count or
+        normalisation then skips the kernels.
     """
 
     datasets: tuple[str, ...]
@@ -442,6 +443,8 @@ def run_experiment(
     def absorb(scores: BlockScores, was_restored: bool) -> Iterator[Event]:
         unit = by_key[(scores.dataset, scores.resample, scores.family)]
         unit.scores[scores.block] = scores
+        if not was_restored:
+            yield from (Warned(message) for message in scores.warnings)
         yield TaskDone(
             scores.dataset,
             scores.family,

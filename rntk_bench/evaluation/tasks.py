@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from rntk_bench.data import Dataset
+from rntk_bench.evaluation.gram_cache import GramCache
 from rntk_bench.evaluation.protocol import (
     Folds,
     Protocol,
@@ -149,6 +150,7 @@ class BlockScores:
     gram_seconds: float
     svm_seconds: float
     capped: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _compute_grams(
@@ -178,29 +180,36 @@ def _compute_grams(
     )
 
 
-def _gram_function(gram_cache: str | None) -> Any:
-    if gram_cache is None:
-        return _compute_grams
-    import joblib
-
-    # Backends and thread counts agree to rounding; the dtype does not.
-    memory = joblib.Memory(gram_cache, verbose=0)
-    return memory.cache(_compute_grams, ignore=["backend", "device", "n_threads"])
-
-
 def run_block(task: BlockTask) -> BlockScores:
     """Pure: Gram matrices of a block of settings and their CV accuracies."""
-    compute = _gram_function(task.gram_cache)
     started = time.perf_counter()
-    grams = compute(
-        task.family,
-        task.X_train,
-        None,
-        list(task.settings),
-        task.X_train,
-        task.length,
-        **task.backend_options,
-    )
+    warnings: list[str] = []
+
+    def compute(settings: list[dict[str, Any]]) -> list[dict[str, np.ndarray]]:
+        return _compute_grams(
+            task.family,
+            task.X_train,
+            None,
+            settings,
+            task.X_train,
+            task.length,
+            **task.backend_options,
+        )
+
+    if task.gram_cache is None:
+        grams = compute(list(task.settings))
+    else:
+        cache = GramCache(task.gram_cache)
+        grams = cache.grams(
+            task.family,
+            task.kernels,
+            task.X_train,
+            task.settings,
+            task.length,
+            task.backend_options.get("dtype", "float64"),
+            compute,
+        )
+        warnings = cache.warnings
     gram_seconds = time.perf_counter() - started
     mean: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
     std: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
@@ -224,6 +233,7 @@ def run_block(task: BlockTask) -> BlockScores:
         gram_seconds,
         time.perf_counter() - started,
         capped,
+        warnings,
     )
 
 
