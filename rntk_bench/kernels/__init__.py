@@ -7,6 +7,8 @@ X and Y are float arrays of shape (n_cases, n_channels, n_timepoints) or lists o
   kernel from one recursion (numba, numpy reference or torch backend).
 - :func:`ntk`, :func:`nngp`: fully connected NTK / NNGP on the flattened series.
 - :func:`rbf`, :func:`polynomial`, :func:`linear`: classical kernels.
+- :func:`gak`, :func:`gak_bandwidth`: the global alignment kernel (tslearn) and its
+  median-distance bandwidth.
 - :data:`KERNELS`, :data:`FAMILIES`, :func:`get_kernel`: the registry;
   :func:`load_grid`: hyper-parameter grids ("paper", "quick" or YAML).
 - :func:`monte_carlo_kernels`: empirical kernels of finite random RNNs.
@@ -14,6 +16,7 @@ X and Y are float arrays of shape (n_cases, n_channels, n_timepoints) or lists o
 
 from rntk_bench.kernels.classic import linear, polynomial, rbf
 from rntk_bench.kernels.finite import monte_carlo_kernels
+from rntk_bench.kernels.gak import gak, gak_bandwidth
 from rntk_bench.kernels.grids import GRIDS, load_grid
 from rntk_bench.kernels.ntk import fc_kernels_all_depths, nngp, ntk
 from rntk_bench.kernels.registry import (
@@ -36,6 +39,8 @@ __all__ = [
     "KernelSpec",
     "family_aliases",
     "fc_kernels_all_depths",
+    "gak",
+    "gak_bandwidth",
     "get_family",
     "get_kernel",
     "kernel_names",

@@ -17,6 +17,9 @@ Why these values
 - ``polynomial``: gamma = gamma_scale / mean ||x||^2 (so gamma <x, x'> is of order
   one), degree 2..5, coef0 in {0, 1}.
 - ``linear``: no hyper-parameter.
+- ``gak`` (global alignment kernel): sigma = sigma_scale x median time-point distance x
+  sqrt(median length) of the training split (Cuturi 2011's rule, see
+  :mod:`rntk_bench.kernels.gak`), sigma_scale over Cuturi's multiples 0.2 .. 5.
 "quick" keeps the corners of each grid for demos and CI (RNTK: the 18 settings of
 RNTK.md s7's measured approximation).
 """
@@ -62,6 +65,7 @@ GRIDS: dict[str, dict[str, dict[str, tuple[Any, ...]]]] = {
         "rbf": {"gamma_scale": tuple(2.0**k for k in range(-4, 5))},
         "polynomial": {"degree": (2, 3, 4, 5), "coef0": (0.0, 1.0), "gamma_scale": (1.0,)},
         "linear": {},
+        "gak": {"sigma_scale": (0.2, 0.5, 1.0, 2.0, 5.0)},
     },
     "quick": {
         "rnn": {
@@ -75,6 +79,7 @@ GRIDS: dict[str, dict[str, dict[str, tuple[Any, ...]]]] = {
         "rbf": {"gamma_scale": (0.25, 1.0, 4.0)},
         "polynomial": {"degree": (2, 3), "coef0": (1.0,), "gamma_scale": (1.0,)},
         "linear": {},
+        "gak": {"sigma_scale": (0.5, 1.0, 2.0)},
     },
 }
 

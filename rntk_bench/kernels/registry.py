@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from rntk_bench._validation import check_positive
 from rntk_bench.errors import InputError, UnknownNameError
 from rntk_bench.kernels import classic
 from rntk_bench.kernels._params import RNNParams
+from rntk_bench.kernels.gak import gak, gak_bandwidth
 from rntk_bench.kernels.grids import grid_settings
 from rntk_bench.kernels.ntk import fc_kernels_all_depths, nngp, ntk
 from rntk_bench.kernels.rntk import rnn_kernels_grid, rnngp, rntk
@@ -337,6 +339,48 @@ def _poly_resolve(setting: Mapping[str, Any], fit_X: Any, length: int | None) ->
     return {"gamma": _absolute_gamma(setting, mean_squared_norm(fit_X, length))}
 
 
+# --- Global alignment kernel (tslearn), bandwidth relative to the data ------------------
+
+
+def _gak_check(setting: Mapping[str, Any]) -> None:
+    for key in setting:
+        if key not in ("sigma_scale", "sigma"):
+            raise InputError(f"unknown gak parameter {key!r}; valid: sigma_scale, sigma.")
+    for key in ("sigma_scale", "sigma"):
+        if key in setting:
+            check_positive(setting[key], f"the GAK bandwidth {key}")
+
+
+def _gak_sigma(setting: Mapping[str, Any], fit_X: Any) -> float:
+    """``sigma`` if given, else ``sigma_scale`` x :func:`gak_bandwidth` of the fitting data."""
+    if "sigma" in setting:
+        return float(setting["sigma"])
+    return float(setting.get("sigma_scale", 1.0)) * gak_bandwidth(fit_X)
+
+
+def _gak_compute(
+    X: Any,
+    Y: Any,
+    settings: Sequence[Mapping[str, Any]],
+    *,
+    fit_X: Any = None,
+    length: int | None = None,
+    n_threads: int | None = None,
+    **_: Any,
+) -> Iterator[GramSet]:
+    # Native unequal lengths: `length` (the fixed-length kernels' policy) is not used.
+    # Every bandwidth is a new alignment recursion: nothing is shared across settings.
+    # n_threads=None means all cores here, as for the RNTK (tslearn's None is one).
+    fit = X if fit_X is None else fit_X
+    n_jobs = -1 if n_threads is None else n_threads
+    for setting in settings:
+        yield {"gak": gak(X, Y, sigma=_gak_sigma(setting, fit), n_jobs=n_jobs)}
+
+
+def _gak_resolve(setting: Mapping[str, Any], fit_X: Any, length: int | None) -> dict[str, Any]:
+    return {"sigma": _gak_sigma(setting, fit_X)}
+
+
 KERNELS: dict[str, KernelSpec] = {
     spec.name: spec
     for spec in (
@@ -393,6 +437,14 @@ KERNELS: dict[str, KernelSpec] = {
         KernelSpec(
             "linear", classic.linear, "linear", "linear kernel <x,x'>", (), unequal_length=False
         ),
+        KernelSpec(
+            "gak",
+            gak,
+            "gak",
+            "global alignment kernel, normalised (Cuturi 2011; tslearn)",
+            ("sigma_scale", "sigma"),
+            unequal_length=True,
+        ),
     )
 }
 
@@ -406,6 +458,7 @@ FAMILIES: dict[str, KernelFamily] = {
             "polynomial", ("polynomial",), _poly_compute, _poly_check, _always, _poly_resolve
         ),
         KernelFamily("linear", ("linear",), _linear_compute, _linear_check, _always),
+        KernelFamily("gak", ("gak",), _gak_compute, _gak_check, _always, _gak_resolve),
     )
 }
 
@@ -426,7 +479,7 @@ def get_kernel(name: str) -> KernelSpec:
 
 
 def get_family(name: str) -> KernelFamily:
-    """The kernel family ``name`` ("rnn", "fc", "rbf", "polynomial", "linear")."""
+    """The kernel family ``name`` ("rnn", "fc", "rbf", "polynomial", "linear", "gak")."""
     try:
         return FAMILIES[name]
     except KeyError:
