@@ -464,11 +464,23 @@ def run_experiment(
         yield from absorb(scores, False)
 
 
+# SVM selection work per training pair and kernel, in units of one RNN Gram pair-step:
+# measured on ucr56 (2-core AMD EPYC), selection of one (n x n) Gram costs about as
+# much as an RNN Gram of length ~500.
+_SVM_PAIR_COST = 500.0
+
+
 def _task_cost(task: BlockTask) -> float:
+    """Relative cost of a task: its Gram matrices plus their SVM selection.
+
+    series^2 x (length for the RNN family's recursion + the selection term per kernel)
+    x settings, so that the largest tasks start first and the workers finish together.
+    """
     X = task.X_train
     n = len(X)
     length = task.length or (X.shape[-1] if not isinstance(X, list) else 1)
-    per_setting = n * n * (length if task.family == "rnn" else 1)
+    gram = length if task.family == "rnn" else 1
+    per_setting = n * n * (gram + _SVM_PAIR_COST * len(task.kernels))
     return per_setting * len(task.settings)
 
 

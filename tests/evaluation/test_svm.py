@@ -7,7 +7,13 @@ import pytest
 from sklearn.svm import SVC
 
 from rntk_bench.evaluation.protocol import cv_folds
-from rntk_bench.evaluation.svm import PrecomputedSVC, cv_scores, select_best
+from rntk_bench.evaluation.svm import (
+    PrecomputedSVC,
+    _ovo_accuracy,
+    cv_scores,
+    reference_cv_scores,
+    select_best,
+)
 
 
 @pytest.fixture
@@ -66,3 +72,68 @@ def test_fits_stop_at_the_iteration_cap_and_are_counted(problem, monkeypatch):
     capped = cv_scores(K, y, folds, [1.0, 100.0])
     assert capped.capped == 10  # every fit of 2 C values x 5 folds hit the cap
     assert np.all((capped.mean >= 0) & (capped.mean <= 1))  # and still predicts
+
+
+# --- the fast path against the plain loop -----------------------------------------------
+
+
+def _multiclass(n: int = 80, n_classes: int = 4, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 6))
+    y = np.argmax(X[:, :n_classes] + 0.8 * rng.normal(size=(n, n_classes)), axis=1) * 7 - 3
+    return X @ X.T / 6 + 0.1, y
+
+
+@pytest.mark.parametrize("c_path", [False, True])
+@pytest.mark.parametrize("c_grid", [(0.01, 0.1, 1.0, 10.0, 100.0), (10.0, 0.1, 1000.0, 1.0)])
+def test_fast_cv_scores_equal_the_reference_loop_exactly(problem, c_path, c_grid):
+    for K, y in (problem, _multiclass(), _multiclass(40, 2, seed=3)):
+        folds = cv_folds(y, 5, seed=0)
+        fast = cv_scores(K, y, folds, c_grid, c_path=c_path)
+        reference = reference_cv_scores(K, y, folds, c_grid)
+        np.testing.assert_array_equal(fast.mean, reference.mean)
+        np.testing.assert_array_equal(fast.std, reference.std)
+        assert fast.capped == reference.capped
+
+
+def test_replayed_vote_is_libsvms_prediction_exactly():
+    K, y = _multiclass(90, 5)
+    train, valid = np.arange(60), np.arange(60, 90)
+    classes = np.unique(y[train])
+    for C in (0.01, 1.0, 100.0):
+        model = PrecomputedSVC(C).fit(K[np.ix_(train, train)], y[train])
+        predicted = model.predict(K[np.ix_(valid, train)])
+        support, _, n_sv, coef, intercept, *_ = model._model
+        for row in range(len(valid)):  # one row at a time: each vote must agree
+            hit = _ovo_accuracy(
+                np.ascontiguousarray(K[np.ix_(valid[row : row + 1], train)]),
+                support,
+                n_sv.astype(np.int64),
+                coef,
+                intercept,
+                np.array([np.searchsorted(classes, predicted[row])]),
+            )
+            assert hit == 1.0
+
+
+def test_c_path_skips_fits_once_no_multiplier_is_at_its_bound(problem, monkeypatch):
+    from rntk_bench.evaluation import svm
+
+    K, y = problem
+    folds = cv_folds(y, 5, seed=0)
+    calls: list[float] = []
+    fit = svm._LIBSVM.fit
+
+    def counting_fit(*args, **kwargs):
+        calls.append(kwargs["C"])
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(svm._LIBSVM, "fit", counting_fit)
+    c_grid = (0.01, 1.0, 1e3, 1e4, 1e5)
+    full = cv_scores(K, y, folds, c_grid, c_path=False)
+    assert len(calls) == 25
+    calls.clear()
+    short = cv_scores(K, y, folds, c_grid)
+    # This RBF problem is separable: from C = 1e3 on, no multiplier reaches C.
+    assert len(calls) < 25 and 1e5 not in calls
+    np.testing.assert_array_equal(short.mean, full.mean)
