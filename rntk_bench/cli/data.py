@@ -15,6 +15,7 @@ from rntk_bench.cli import main
 from rntk_bench.data import (
     DEFAULT_SOURCES,
     LOCK_NAME,
+    DownloadLimits,
     FetchReport,
     data_home,
     download,
@@ -29,6 +30,36 @@ _DATA_DIR_HELP = (
     "Data home holding the cached data sets and their checksum lock file "
     "[default: $RNTK_BENCH_DATA, else the user cache folder]."
 )
+_DEFAULT_LIMITS = DownloadLimits()
+
+
+def download_limit_options(function: Any) -> Any:
+    """The --download-deadline and --min-rate options (download and run)."""
+    function = click.option(
+        "--min-rate",
+        "min_rate_kib",
+        type=click.FloatRange(min=0),
+        default=_DEFAULT_LIMITS.min_rate / 1024,
+        show_default=True,
+        metavar="KIB_PER_S",
+        help=f"A download that brings less than this many KiB/s over "
+        f"{_DEFAULT_LIMITS.rate_window_s:g} s is cut off as stalled (0: no minimum).",
+    )(function)
+    return click.option(
+        "--download-deadline",
+        type=click.FloatRange(min=0, min_open=True),
+        default=_DEFAULT_LIMITS.deadline_s,
+        show_default=True,
+        metavar="SECONDS",
+        help="Most seconds one data set's download may take, retries included.",
+    )(function)
+
+
+def download_limits(download_deadline: float, min_rate_kib: float) -> DownloadLimits:
+    """The library's limits from the two CLI options."""
+    return DownloadLimits(deadline_s=download_deadline, min_rate=min_rate_kib * 1024)
+
+
 _COLUMNS = (
     "name",
     "archive",
@@ -187,6 +218,7 @@ def _size(n_bytes: int) -> str:
     ),
 )
 @click.option("--no-progress", is_flag=True, help="Do not show download progress bars.")
+@download_limit_options
 def download_command(
     names: tuple[str, ...],
     suite: str | None,
@@ -195,6 +227,8 @@ def download_command(
     data_dir: Path | None,
     force: bool,
     no_progress: bool,
+    download_deadline: float,
+    min_rate_kib: float,
 ) -> None:
     """Fetch data sets into the data home and verify them.
 
@@ -215,6 +249,7 @@ def download_command(
             "name at least one data set or a --suite (list them with `rntk-bench datasets`)."
         )
     selected = resolve_names(names, suite=suite)
+    limits = download_limits(download_deadline, min_rate_kib)
     home = data_home(data_dir)
     progress = not no_progress and sys.stderr.isatty()
     width = max(len(n) for n in selected)
@@ -229,6 +264,7 @@ def download_command(
                 sources=list(sources) or None,
                 force=force,
                 progress=progress,
+                limits=limits,
             )
         except RntkBenchError as exc:
             click.echo(f"Error: {exc}", err=True)
@@ -244,14 +280,11 @@ def download_command(
         key = report.describe().split(" from ")[0]
         counts[key] = counts.get(key, 0) + 1
     detail = ", ".join(f"{n} {what}" for what, n in counts.items())
+    failures = f"; failed: {', '.join(failed)} (see the error above)" if failed else ""
     click.echo(
         f"{len(reports)} of {len(selected)} data sets ready in {home}"
         + (f" ({detail})" if detail else "")
-        + f"; checksums in {home / LOCK_NAME}."
+        + f"; checksums in {home / LOCK_NAME}{failures}."
     )
     if failed:
-        click.echo(
-            f"Error: {len(failed)} of {len(selected)} data sets failed: {', '.join(failed)}.",
-            err=True,
-        )
-        sys.exit(1)
+        sys.exit(1)  # each failure already had its one error line

@@ -11,6 +11,7 @@ import click
 from tqdm import tqdm
 
 from rntk_bench.cli import main
+from rntk_bench.cli.data import download_limit_options, download_limits
 from rntk_bench.data import resolve_names, suite_names
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.experiment import (
@@ -162,6 +163,7 @@ def _float_list(value: str) -> tuple[float, ...]:
     is_flag=True,
     help="Warn about data sets that cannot be loaded and run the others (default: stop).",
 )
+@download_limit_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def run(
     names: tuple[str, ...],
@@ -189,6 +191,8 @@ def run(
     sources: tuple[str, ...],
     no_download: bool,
     skip_unavailable: bool,
+    download_deadline: float,
+    min_rate_kib: float,
     quiet: bool,
 ) -> None:
     """Run the benchmark: kernels x data sets, SVM selected by CV on train, scored on test.
@@ -234,6 +238,7 @@ def run(
         sources=sources if sources else None,
         download=not no_download,
         skip_unavailable=skip_unavailable,
+        limits=download_limits(download_deadline, min_rate_kib),
     )
     expected = len(config.kernels) * resamples
     per_dataset: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))

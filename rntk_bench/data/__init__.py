@@ -19,6 +19,7 @@ from rntk_bench.data._parse import interpolate_missing
 from rntk_bench.data.fetch import (
     DEFAULT_SOURCES,
     Dataset,
+    DownloadLimits,
     FetchReport,
     download,
     fetch_dataset,
@@ -38,6 +39,7 @@ __all__ = [
     "LOCK_NAME",
     "Dataset",
     "DatasetInfo",
+    "DownloadLimits",
     "FetchReport",
     "Registry",
     "data_home",

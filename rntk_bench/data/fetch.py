@@ -17,6 +17,7 @@ Cache layout::
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import importlib.util
@@ -35,7 +36,7 @@ import numpy as np
 
 from rntk_bench._validation import check_choice
 from rntk_bench.data._home import data_home
-from rntk_bench.data._http import download_file
+from rntk_bench.data._http import DownloadLimits, download_file
 from rntk_bench.data._lock import ChecksumLock, sha256_file
 from rntk_bench.data._parse import (
     MISSING_POLICIES,
@@ -51,12 +52,27 @@ from rntk_bench.errors import ChecksumError, DataError, DownloadError, InputErro
 __all__ = [
     "DEFAULT_SOURCES",
     "Dataset",
+    "DownloadLimits",
     "FetchReport",
     "download",
     "fetch_dataset",
     "is_cached",
     "load_dataset",
 ]
+
+# Sizes that no file of a registered data set can exceed: the registry knows the
+# number of series, channels and the length, and a value in a text file takes far
+# fewer than _VALUE_BYTES characters. Unpacking checks zip entries against this
+# before reading a byte, so a small zip that expands to GiBs is refused at once.
+_VALUE_BYTES = 48
+_SERIES_BYTES = 1024  # label, separators, line end
+_HEADER_BYTES = 1 << 20
+# Variable-length sets: the registry has no length; the longest in the UCR/UEA
+# archives is far below this.
+MAX_VARIABLE_LENGTH = 10_000
+_MAX_ZIP_ENTRIES = 1000
+# A data set's zip may also hold the .arff/.txt/.csv copies of the same data.
+_ZIP_COPIES = 4
 
 DEFAULT_SOURCES: tuple[str, ...] = ("https://timeseriesclassification.com/aeon-toolkit/{name}.zip",)
 SPLITS = ("TRAIN", "TEST")
@@ -177,6 +193,35 @@ def _sktime_data_dir() -> Path | None:
 
 def _one_line(text: object) -> str:
     return " ".join(str(text).split())
+
+
+def max_split_bytes(info: DatasetInfo, split: str) -> int:
+    """The most bytes a split file of ``info`` can take (text, generous; see above)."""
+    n_cases = info.n_train if split == "TRAIN" else info.n_test
+    length = info.length or MAX_VARIABLE_LENGTH
+    return _HEADER_BYTES + n_cases * (_SERIES_BYTES + info.n_channels * length * _VALUE_BYTES)
+
+
+def _max_zip_bytes(info: DatasetInfo) -> int:
+    return _ZIP_COPIES * sum(max_split_bytes(info, s) for s in SPLITS)
+
+
+def _check_size(info: DatasetInfo, split: str, path: Path, size: int, source: str) -> None:
+    limit = max_split_bytes(info, split)
+    if size > limit:
+        raise _source_error(
+            info,
+            source,
+            f"{path.name} is {size} bytes, more than the {limit} bytes {info.name}'s "
+            f"{split.lower()} split can take ({_shape_words(info, split)})",
+            "it is not this data set's file: use another source.",
+        )
+
+
+def _shape_words(info: DatasetInfo, split: str) -> str:
+    n_cases = info.n_train if split == "TRAIN" else info.n_test
+    length = info.length or f"at most {MAX_VARIABLE_LENGTH}"
+    return f"{n_cases} series x {info.n_channels} channel(s) x length {length}"
 
 
 @contextlib.contextmanager
@@ -305,10 +350,18 @@ def _copy_files(
 
 
 def _stage_url(
-    info: DatasetInfo, url: str, staging: Path, *, lock: ChecksumLock, progress: bool
+    info: DatasetInfo,
+    url: str,
+    staging: Path,
+    *,
+    lock: ChecksumLock,
+    progress: bool,
+    limits: DownloadLimits,
 ) -> _Staged:
     zip_path = staging / f"{info.name}.zip"
-    n_bytes = download_file(url, zip_path, progress=progress, label=info.name)
+    if limits.max_bytes is None:
+        limits = dataclasses.replace(limits, max_bytes=_max_zip_bytes(info))
+    n_bytes = download_file(url, zip_path, progress=progress, label=info.name, limits=limits)
     digest = sha256_file(zip_path)
     lock.verify(
         url,
@@ -324,10 +377,22 @@ def _stage_url(
 
 
 def _extract_zip(info: DatasetInfo, zip_path: Path, out: Path, source: str) -> dict[str, Path]:
-    """Copy <Name>_TRAIN/TEST.ts (or .tsv) out of a zip, wherever they lie inside it."""
+    """Copy <Name>_TRAIN/TEST.ts (or .tsv) out of a zip, wherever they lie inside it.
+
+    The entries' declared sizes are checked against what the registry allows before
+    anything is unpacked, and reading stops at that size whatever the zip claims.
+    """
     try:
         with zipfile.ZipFile(zip_path) as archive:
-            members = {Path(m.filename).name.lower(): m for m in archive.infolist()}
+            infos = archive.infolist()
+            if len(infos) > _MAX_ZIP_ENTRIES:
+                raise _source_error(
+                    info,
+                    source,
+                    f"the zip has {len(infos)} entries (a data set's zip has a handful)",
+                    "it is not the archive's zip of this data set: use another source.",
+                )
+            members = {Path(m.filename).name.lower(): m for m in infos}
             for ext in ("ts", "tsv"):
                 wanted = {s: f"{info.name}_{s}.{ext}" for s in SPLITS}
                 if all(w.lower() in members for w in wanted.values()):
@@ -341,12 +406,21 @@ def _extract_zip(info: DatasetInfo, zip_path: Path, out: Path, source: str) -> d
                     f"has: {listing or 'nothing'})",
                     "it is not the archive's zip of this data set: use another source.",
                 )
+            for split, filename in wanted.items():
+                member = members[filename.lower()]
+                _check_size(info, split, Path(filename), member.file_size, source)
             files = {}
             for split, filename in wanted.items():
                 # Write under our own name: never trust paths inside a zip.
                 files[split] = out / filename
+                limit = max_split_bytes(info, split)
                 with archive.open(members[filename.lower()]) as src, files[split].open("wb") as dst:
-                    shutil.copyfileobj(src, dst)
+                    copied = 0
+                    while chunk := src.read(1 << 20):
+                        copied += len(chunk)
+                        if copied > limit:
+                            _check_size(info, split, Path(filename), copied, source)
+                        dst.write(chunk)
             return files
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise _source_error(
@@ -423,6 +497,16 @@ def _verify_cached(info: DatasetInfo, lock: ChecksumLock, files: dict[str, Path]
 def _parse_pair(
     info: DatasetInfo, files: dict[str, Path], source: str, fix: str, strip: Path | None = None
 ) -> tuple[ParsedSplit, ParsedSplit]:
+    for split, path in files.items():
+        size, limit = path.stat().st_size, max_split_bytes(info, split)
+        if size > limit:  # refuse before reading: parsing would take minutes and GiBs
+            raise _source_error(
+                info,
+                source,
+                f"{path.name} is {size} bytes, more than the {limit} bytes {info.name}'s "
+                f"{split.lower()} split can take ({_shape_words(info, split)})",
+                fix,
+            )
     try:
         train = read_split(files["TRAIN"], info)
         test = read_split(files["TEST"], info)
@@ -491,6 +575,7 @@ def _obtain(
     allow_download: bool,
     force: bool,
     parse_cached: bool,
+    limits: DownloadLimits | None = None,
 ) -> tuple[FetchReport, ParsedSplit | None, ParsedSplit | None]:
     lock = ChecksumLock(home)
     cached = None if force else _cached_files(home, info.name)
@@ -527,7 +612,18 @@ def _obtain(
         for template in sources:
             url = template.format(name=info.name)
             steps.append(
-                ("url", url, functools.partial(_stage_url, info, url, lock=lock, progress=progress))
+                (
+                    "url",
+                    url,
+                    functools.partial(
+                        _stage_url,
+                        info,
+                        url,
+                        lock=lock,
+                        progress=progress,
+                        limits=limits or DownloadLimits(),
+                    ),
+                )
             )
     failures: list[tuple[str, DataError]] = []
     for kind, where, stage in steps:
@@ -609,6 +705,7 @@ def fetch_dataset(
     missing: str = "interpolate",
     progress: bool = False,
     download: bool = True,
+    limits: DownloadLimits | None = None,
 ) -> Dataset:
     """Load a data set, fetching it into the data home first if needed.
 
@@ -633,6 +730,9 @@ def fetch_dataset(
         Show a progress bar on stderr while downloading.
     download : bool
         Allow HTTP downloads (the cache, sktime and ``archive`` are always used).
+    limits : DownloadLimits, optional
+        Total deadline, minimum rate and timeouts of each download; default
+        ``DownloadLimits()`` (30 min, 1 KiB/s over 30 s windows).
 
     Returns
     -------
@@ -660,6 +760,7 @@ def fetch_dataset(
         allow_download=download,
         force=False,
         parse_cached=True,
+        limits=limits,
     )
     assert train is not None and test is not None
     X_train, y_train, X_test, y_test, classes = finish(info, train, test, missing)
@@ -684,6 +785,7 @@ def load_dataset(
     missing: str = "interpolate",
     progress: bool = False,
     download: bool = True,
+    limits: DownloadLimits | None = None,
 ) -> tuple[Series, np.ndarray, Series, np.ndarray]:
     """Return ``(X_train, y_train, X_test, y_test)`` of a data set.
 
@@ -699,6 +801,7 @@ def load_dataset(
         missing=missing,
         progress=progress,
         download=download,
+        limits=limits,
     )
     return ds.X_train, ds.y_train, ds.X_test, ds.y_test
 
@@ -711,6 +814,7 @@ def download(
     sources: Sequence[str] | None = None,
     force: bool = False,
     progress: bool = False,
+    limits: DownloadLimits | None = None,
 ) -> list[FetchReport]:
     """Fetch data sets into the data home without loading them.
 
@@ -718,7 +822,7 @@ def download(
     ----------
     names : sequence of str
         Registered data-set names (see :func:`resolve_names` for suites).
-    data_dir, archive, sources, progress
+    data_dir, archive, sources, progress, limits
         As in :func:`fetch_dataset`.
     force : bool
         Refetch even when cached; the new files replace the cached ones only once
@@ -753,6 +857,7 @@ def download(
             allow_download=True,
             force=force,
             parse_cached=False,
+            limits=limits,
         )
         reports.append(report)
     return reports

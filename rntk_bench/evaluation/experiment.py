@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from rntk_bench import __version__
-from rntk_bench.data import Dataset, fetch_dataset
+from rntk_bench.data import Dataset, DownloadLimits, fetch_dataset
 from rntk_bench.errors import DataError, InputError, ResultError
 from rntk_bench.evaluation.parallel import Executor
 from rntk_bench.evaluation.protocol import Folds, Protocol, cv_folds
@@ -118,6 +118,7 @@ class DataOptions:
     sources: tuple[str, ...] | None = None
     download: bool = True
     skip_unavailable: bool = False  # warn and go on instead of stopping the run
+    limits: DownloadLimits | None = None  # download deadline, minimum rate
 
 
 # --- events -----------------------------------------------------------------------------
@@ -316,6 +317,7 @@ def run_experiment(
                     if data_options.sources is not None
                     else None,
                     download=data_options.download,
+                    limits=data_options.limits,
                 )
             )
         except DataError as exc:
