@@ -7,7 +7,9 @@ this script. Inputs:
   univariate data sets: sizes, classes, length or "Vary", published 1-NN error rates);
 - the UEA multivariate data sets bundled with the installed sktime (BasicMotions,
   JapaneseVowels), whose sizes are read off their .ts files;
-- the installed sktime's data folder, to mark which archive data sets ship with it.
+- the installed sktime's data folder, to mark which archive data sets ship with it;
+- the variable-length UEA data sets in ``UEA_DOWNLOADED`` (shapes from the archive) and
+  the seeded synthetic data sets of ``rntk_bench.data.synthetic``.
 
 Run::
 
@@ -44,6 +46,27 @@ MISSING_VALUES = {"DodgerLoopDay", "DodgerLoopGame", "DodgerLoopWeekend", "Melbo
 # archive paper (Bagnall et al. 2018, "The UEA multivariate time series classification
 # archive", Table 1).
 UEA_BUNDLED = {"BasicMotions": "HAR", "JapaneseVowels": "Audio"}
+
+# Variable-length UEA data sets that are not bundled (downloaded from the archive's
+# per-data-set zips). Shapes from the UEA archive paper (Bagnall et al. 2018, Table 1)
+# and the archive's data set pages: train/test sizes, dimensions, classes; both have
+# variable lengths (CharacterTrajectories 60-182, SpokenArabicDigits 4-93 time points).
+UEA_DOWNLOADED: dict[str, dict[str, Any]] = {
+    "CharacterTrajectories": {
+        "problem_type": "Motion",
+        "n_train": 1422,
+        "n_test": 1436,
+        "n_classes": 20,
+        "n_channels": 3,
+    },
+    "SpokenArabicDigits": {
+        "problem_type": "Speech",
+        "n_train": 6599,
+        "n_test": 2199,
+        "n_classes": 10,
+        "n_channels": 13,
+    },
+}
 
 # The pre-registered reconstruction of the paper's 56 UCR data sets (RNTK.md s7).
 UCR56_MAX_TRAIN = 300
@@ -152,10 +175,57 @@ def read_uea_bundled(data_dir: Path) -> list[dict[str, Any]]:
     return entries
 
 
+def uea_downloaded() -> list[dict[str, Any]]:
+    """Registry entries of :data:`UEA_DOWNLOADED` (variable length, no published errors)."""
+    return [
+        {
+            "name": name,
+            "archive": "UEA",
+            **shape,
+            "length": None,
+            "missing": False,
+            "bundled": False,
+            "ed_error": None,
+            "dtw_learned_error": None,
+            "dtw_learned_window": None,
+            "dtw_full_error": None,
+        }
+        for name, shape in UEA_DOWNLOADED.items()
+    ]
+
+
+def synthetic_entries() -> list[dict[str, Any]]:
+    """Registry entries of the seeded synthetic data sets (rntk_bench.data.synthetic)."""
+    sys.path.insert(0, str(ROOT))
+    from rntk_bench.data.synthetic import PERIODS, SYNTHETIC
+
+    return [
+        {
+            "name": name,
+            "archive": "synthetic",
+            "problem_type": "Synthetic",
+            "n_train": spec.n_train,
+            "n_test": spec.n_test,
+            "n_classes": len(PERIODS),
+            "n_channels": 1,
+            "length": spec.t_max if spec.equal_length else None,
+            "missing": False,
+            "bundled": False,
+            "ed_error": None,
+            "dtw_learned_error": None,
+            "dtw_learned_window": None,
+            "dtw_full_error": None,
+        }
+        for name, spec in SYNTHETIC.items()
+    ]
+
+
 def build(summary: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Return (suites, datasets) of the registry."""
     data_dir = sktime_data_dir()
-    entries = read_summary(summary) + read_uea_bundled(data_dir)
+    synthetic = synthetic_entries()
+    synthetic_names = [e["name"] for e in synthetic]  # generator order: position, noise, r
+    entries = read_summary(summary) + read_uea_bundled(data_dir) + uea_downloaded() + synthetic
     entries.sort(key=lambda e: e["name"].lower())
     for e in entries:
         e["bundled"] = (data_dir / e["name"] / f"{e['name']}_TRAIN.ts").is_file()
@@ -194,6 +264,25 @@ def build(summary: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
             ),
             "names": [n for n in datasets if n in CI_SUITE],
         },
+        "varlen": {
+            "description": (
+                "Every variable-length univariate UCR 2018 data set and the registered "
+                "variable-length UEA data sets"
+            ),
+            "names": [
+                name
+                for name, e in datasets.items()
+                if e["archive"] in ("UCR", "UEA") and e["length"] is None
+            ],
+        },
+        "synthetic": {
+            "description": (
+                "The pre-registered length experiment: 3 classes of sinusoidal bursts at the "
+                "start or the end of each series, length variability r in {1, 0.75, 0.5, "
+                "0.25}, noise 0.5 or 1 (seeded, generated locally)"
+            ),
+            "names": synthetic_names,
+        },
     }
     missing_ci = set(CI_SUITE) - set(bundled)
     if missing_ci:
@@ -227,7 +316,8 @@ def render(suites: dict[str, Any], datasets: dict[str, dict[str, Any]], source: 
         "# missing (has missing values), bundled (ships inside sktime), and the published",
         "# 1-NN test error rates of the UCR summary: ed_error (Euclidean), dtw_learned_error",
         "# with dtw_learned_window (% of the length, learned on the training split) and",
-        "# dtw_full_error (unconstrained DTW); null for UEA data sets.",
+        "# dtw_full_error (unconstrained DTW); null for UEA data sets. archive: synthetic",
+        "# marks the seeded data sets generated by rntk_bench/data/synthetic.py.",
         "version: 1",
         "",
         "suites:",

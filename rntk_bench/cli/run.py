@@ -25,8 +25,16 @@ from rntk_bench.evaluation.experiment import (
     run_experiment,
 )
 from rntk_bench.evaluation.parallel import executor
-from rntk_bench.evaluation.protocol import NORMALISATIONS, PAPER_C_GRID, PREPROCESSINGS, Protocol
-from rntk_bench.kernels import kernel_names
+from rntk_bench.evaluation.protocol import (
+    LENGTH_POLICIES,
+    NORMALISATIONS,
+    PAPER_C_GRID,
+    PREPROCESSINGS,
+    TRUNCATION_SIDES,
+    Protocol,
+    TestTruncation,
+)
+from rntk_bench.kernels import get_kernel, kernel_names
 
 
 def _kernel_list(value: str) -> tuple[str, ...]:
@@ -43,6 +51,40 @@ def _float_list(value: str) -> tuple[float, ...]:
         raise InputError(
             f"--c-grid must be comma-separated numbers such as 0.01,0.1,1,10,100; got {value!r}."
         ) from None
+
+
+def _choices(value: str, option: str, valid: tuple[str, ...]) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    bad = [v for v in items if v not in valid]
+    if not items or bad:
+        raise InputError(
+            f"{option} takes a comma-separated list of {', '.join(valid)}; got {value!r}."
+        )
+    return items
+
+
+def _truncations(fractions: str | None, sides: str) -> tuple[TestTruncation | None, ...]:
+    if fractions is None:
+        return (None,)
+    values = []
+    for item in fractions.split(","):
+        try:
+            values.append(float(item))
+        except ValueError:
+            raise InputError(
+                f"--truncate-test takes fractions in (0, 1] such as 0.5,0.75; got {fractions!r}."
+            ) from None
+    out = []
+    for side in _choices(sides, "--truncate-side", TRUNCATION_SIDES):
+        for fraction in dict.fromkeys(values):
+            try:
+                out.append(TestTruncation(fraction, side))
+            except InputError:
+                raise InputError(
+                    f"--truncate-test fractions must be in (0, 1] (the share of each test "
+                    f"series kept); got {fraction:g}."
+                ) from None
+    return tuple(out)
 
 
 @main.command()
@@ -138,6 +180,29 @@ def _float_list(value: str) -> tuple[float, ...]:
     type=click.Path(file_okay=False),
     help="Cache training Gram matrices in this folder (data-only .npz files, never pickles).",
 )
+@click.option(
+    "--length-policy",
+    "length_policy",
+    default="resample",
+    show_default=True,
+    help="How fixed-length kernels get one length on unequal-length data: comma-separated "
+    f"{', '.join(LENGTH_POLICIES)}; each extra policy is reported as its own method "
+    "(e.g. rbf+pad-start). The RNN kernels compare lengths natively.",
+)
+@click.option(
+    "--truncate-test",
+    "truncate_test",
+    metavar="FRACTIONS",
+    help="Cut every test series to these fractions of its length (comma-separated, each "
+    "in (0, 1]), training series whole; each fraction is a variant of every data set, "
+    "reported as e.g. 'GunPoint [test: last 50%]'.",
+)
+@click.option(
+    "--truncate-side",
+    default="end",
+    show_default=True,
+    help="Which part of a truncated test series is kept: end, start, or end,start.",
+)
 @click.option("--overwrite", is_flag=True, help="Recompute results that already exist.")
 @click.option(
     "--data-dir",
@@ -185,6 +250,9 @@ def run(
     dtype: str,
     settings_per_task: int,
     gram_cache: str | None,
+    length_policy: str,
+    truncate_test: str | None,
+    truncate_side: str,
     overwrite: bool,
     data_dir: str | None,
     archive: str | None,
@@ -202,6 +270,8 @@ def run(
       rntk-bench run --suite ci --grid quick
       rntk-bench run GunPoint Coffee --kernels rntk,rbf --resamples 5
       rntk-bench run --suite ucr56 --archive ~/UCRArchive_2018 --n-jobs 16
+      rntk-bench run --suite varlen --length-policy resample,pad-start --skip-unavailable
+      rntk-bench run --suite ucr56 --truncate-test 0.5,0.75 --truncate-side end,start
 
     Results go to RESULTS_DIR/NAME/runs (one JSON file per data set, kernel and
     resample). Rerunning the same command skips finished results; an interrupted run
@@ -211,6 +281,8 @@ def run(
         raise click.UsageError("give data set names or --suite (see `rntk-bench datasets`).")
     if settings_per_task < 1:
         raise InputError(f"--settings-per-task must be >= 1; got {settings_per_task}.")
+    policies = _choices(length_policy, "--length-policy", LENGTH_POLICIES)
+    truncations = _truncations(truncate_test, truncate_side)
     datasets = resolve_names(names, suite)
     protocol = Protocol(
         folds=folds,
@@ -230,6 +302,8 @@ def run(
         dtype=dtype,
         settings_per_task=settings_per_task,
         gram_cache=gram_cache,
+        length_policies=policies,
+        truncations=truncations,
     )
     run_dir = results_dir / (run_name or suite or "custom")
     data_options = DataOptions(
@@ -240,7 +314,10 @@ def run(
         skip_unavailable=skip_unavailable,
         limits=download_limits(download_deadline, min_rate_kib),
     )
-    expected = len(config.kernels) * resamples
+    # Results per data-set line: native kernels once, fixed-length ones once per policy.
+    expected = resamples * sum(
+        1 if get_kernel(k).unequal_length else len(policies) for k in config.kernels
+    )
     per_dataset: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, int] = defaultdict(int)
     written = skipped = 0
@@ -262,8 +339,11 @@ def run(
             for event in run_experiment(config, run_dir, pool, data_options, overwrite):
                 if isinstance(event, RunPlanned):
                     click.echo(
-                        f"{len(datasets)} data sets x {len(config.kernels)} kernels x "
-                        f"{resamples} resample(s), grid {grid}: {event.results_done} results "
+                        f"{len(datasets)} data sets"
+                        + (f" x {len(truncations)} truncations" if truncate_test else "")
+                        + f" x {len(config.kernels)} kernels"
+                        + (f" x {len(policies)} length policies" if len(policies) > 1 else "")
+                        + f" x {resamples} resample(s), grid {grid}: {event.results_done} results "
                         f"already done, {event.results_to_compute} to compute in "
                         f"{event.tasks} tasks on {pool.description}."
                     )

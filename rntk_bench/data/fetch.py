@@ -47,6 +47,7 @@ from rntk_bench.data._parse import (
     verify_splits,
 )
 from rntk_bench.data.registry import DatasetInfo, get_registry
+from rntk_bench.data.synthetic import SYNTHETIC, generate, write_ts
 from rntk_bench.errors import ChecksumError, DataError, DownloadError, InputError
 
 __all__ = [
@@ -122,9 +123,9 @@ class FetchReport:
     Attributes
     ----------
     name : str
-    action : {"cached", "sktime", "archive", "download"}
+    action : {"cached", "sktime", "archive", "download", "synthetic"}
         Already cached / imported from sktime / imported from a local archive /
-        downloaded.
+        downloaded / generated (a seeded synthetic data set).
     source : str
         "cache", "sktime", "archive <path>" or the URL.
     n_bytes : int
@@ -150,6 +151,8 @@ class FetchReport:
             return "imported from sktime (bundled)"
         if self.action == "archive":
             return f"imported from {self.source}"
+        if self.action == "synthetic":
+            return "generated (seeded synthetic data)"
         return f"downloaded from {self.source}"
 
 
@@ -272,6 +275,37 @@ def _stage_sktime(info: DatasetInfo, staging: Path, lock: ChecksumLock) -> _Stag
     if not all(f.is_file() for f in found.values()):
         return None
     return _copy_files(info, found, staging, lock, "sktime", "sktime", "sktime")
+
+
+def _stage_synthetic(info: DatasetInfo, staging: Path, lock: ChecksumLock) -> _Staged:
+    """Generate a registered synthetic data set into .ts files (then checked as any)."""
+    spec = SYNTHETIC.get(info.name)
+    if spec is None:
+        raise DataError(
+            f"{info.name} is registered as synthetic but rntk_bench.data.synthetic has no "
+            "generator for it; regenerate datasets.yaml with scripts/make_registry.py."
+        )
+    X_train, y_train, X_test, y_test = generate(spec)
+    files = {s: staging / "files" / f"{info.name}_{s}.ts" for s in SPLITS}
+    write_ts(files["TRAIN"], info.name, X_train, y_train)
+    write_ts(files["TEST"], info.name, X_test, y_test)
+    origin = {}
+    for path in files.values():
+        digest = sha256_file(path)
+        key = f"synthetic:{info.name}/{path.name}"
+        lock.verify(
+            key,
+            digest,
+            dataset=info.name,
+            what=f"generated {path.name}",
+            fix="the generator now gives other data than when it first ran here (another "
+            "numpy?); use the numpy version first used, or delete the entry from the lock "
+            "file if the change is expected.",
+        )
+        origin[key] = _entry(path, digest)
+    source = "synthetic generator"
+    n_bytes = sum(f.stat().st_size for f in files.values())
+    return _Staged(files, origin, "synthetic", source, n_bytes)
 
 
 def _find_in_archive(archive: Path, name: str) -> tuple[Path, dict[str, Path] | Path] | None:
@@ -599,16 +633,20 @@ def _obtain(
         "sktime": "reinstall sktime, or fetch the data set with --archive PATH or a download.",
         "archive": "the archive copy is damaged or not the UCR/UEA 2018 version; restore it "
         "or use another --archive.",
+        "synthetic": "the generator and the registry disagree; regenerate datasets.yaml "
+        "with scripts/make_registry.py.",
     }
     steps: list[tuple[str, str, Callable[[Path], _Staged | None]]] = [
         ("sktime", "sktime", lambda s: _stage_sktime(info, s, lock))
     ]
-    if archive is not None:
+    if info.archive == "synthetic":  # generated here: no other source, no network
+        steps = [("synthetic", "generator", lambda s: _stage_synthetic(info, s, lock))]
+    elif archive is not None:
         folder = archive
         steps.append(
             ("archive", f"archive {folder}", lambda s: _stage_archive(info, folder, s, lock))
         )
-    if allow_download:
+    if allow_download and info.archive != "synthetic":
         for template in sources:
             url = template.format(name=info.name)
             steps.append(

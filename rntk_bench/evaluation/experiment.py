@@ -10,6 +10,7 @@ events for the caller (the CLI) to display; it never prints.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import platform
@@ -27,7 +28,14 @@ from rntk_bench import __version__
 from rntk_bench.data import Dataset, DownloadLimits, fetch_dataset
 from rntk_bench.errors import DataError, InputError, ResultError
 from rntk_bench.evaluation.parallel import Executor
-from rntk_bench.evaluation.protocol import Folds, Protocol, cv_folds
+from rntk_bench.evaluation.protocol import (
+    LENGTH_POLICIES,
+    LENGTH_POLICY_TEXT,
+    Folds,
+    Protocol,
+    TestTruncation,
+    cv_folds,
+)
 from rntk_bench.evaluation.results import (
     Result,
     atomic_write_json,
@@ -42,6 +50,7 @@ from rntk_bench.evaluation.tasks import (
     KernelPlan,
     Split,
     finalise,
+    fixed_length_split,
     kernel_plan,
     make_split,
     run_block,
@@ -95,6 +104,13 @@ class RunConfig:
         Folder where training Gram matrices are cached as data-only .npz files
         (:mod:`.gram_cache`); a rerun with another C grid, fold count or
         normalisation then skips the kernels.
+    length_policies : tuple of str
+        How the fixed-length kernels get series of one length (see
+        :data:`~rntk_bench.evaluation.protocol.LENGTH_POLICIES`); each policy is run as
+        its own method (``rbf`` for "resample", ``rbf+pad-start``, ...).
+    truncations : tuple of (TestTruncation or None)
+        Variants of every data set: None is the data set as it is; a
+        :class:`~rntk_bench.evaluation.protocol.TestTruncation` cuts its test series.
     """
 
     datasets: tuple[str, ...]
@@ -107,6 +123,18 @@ class RunConfig:
     dtype: str = "float64"
     settings_per_task: int = 50
     gram_cache: str | None = None
+    length_policies: tuple[str, ...] = ("resample",)
+    truncations: tuple[TestTruncation | None, ...] = (None,)
+
+
+def method_name(kernel: str, policy: str | None) -> str:
+    """The method a (kernel, length policy) pair is reported as: "rbf", "rbf+pad-start"."""
+    return kernel if policy in (None, "resample") else f"{kernel}+{policy}"
+
+
+def variant_name(dataset: str, truncation: TestTruncation | None) -> str:
+    """The data set a variant is reported as: "GunPoint", "GunPoint [test: last 50%]"."""
+    return dataset if truncation is None else f"{dataset} [{truncation.label}]"
 
 
 @dataclass(frozen=True)
@@ -200,11 +228,14 @@ class _Unit:
     checkpoint_dir: Path
     n_blocks: int
     block_size: int
+    truncation: TestTruncation | None = None
+    policy: str | None = None  # None: a native-length family
     scores: dict[int, BlockScores] = field(default_factory=dict)
 
     @property
-    def key(self) -> tuple[str, int, str]:
-        return (self.data.info.name, self.resample, self.family.name)
+    def key(self) -> str:
+        """Tells units apart in task results (a data set may have several variants)."""
+        return f"{self.checkpoint_dir.parent.name}/{self.checkpoint_dir.name}"
 
 
 def _versions() -> dict[str, str]:
@@ -292,6 +323,13 @@ def run_experiment(
         raise InputError("no data sets to run; give names or --suite.")
     if config.resamples < 1:
         raise InputError(f"resamples must be >= 1; got {config.resamples}.")
+    if not config.length_policies or not config.truncations:
+        raise InputError("length_policies and truncations need at least one entry each.")
+    for policy in config.length_policies:
+        if policy not in LENGTH_POLICIES:
+            raise InputError(
+                f"length policy must be one of {', '.join(LENGTH_POLICIES)}; got {policy!r}."
+            )
     families = _family_settings(config)
     if "rnn" in families:
         # Fail now, not in a worker, on a backend/device/dtype that cannot run here.
@@ -348,60 +386,19 @@ def run_experiment(
     skipped: list[Event] = []
     to_compute = 0
     for data in datasets:
-        for resample in range(config.resamples):
-            split: Split | None = None
-            for family, settings, kernels in families.values():
-                plans = {k: kernel_plan(family, k, settings) for k in kernels}
-                identities = {
-                    k: _identity(data, k, config, plans[k], resample, versions) for k in kernels
-                }
-                pending = []
-                for kernel in kernels:
-                    path = result_path(
-                        run_dir, data.info.name, kernel, resample, identity_hash(identities[kernel])
-                    )
-                    if path.exists() and not overwrite:
-                        try:
-                            done = read_result(path)
-                        except ResultError as exc:
-                            skipped.append(Warned(f"{exc} Recomputing it."))
-                        else:
-                            skipped.append(
-                                ResultSkipped(data.info.name, kernel, resample, done.accuracy, path)
-                            )
-                            continue
-                    pending.append(kernel)
-                if not pending:
-                    continue
-                to_compute += len(pending)
-                if split is None:
-                    split = make_split(data, resample, config.protocol)
-                independent = family.name == "rnn"
-                block_size = config.settings_per_task if independent else len(settings)
-                unit_id = identity_hash(
-                    {
-                        "kernels": sorted(pending),
-                        "block_size": block_size,
-                        **{k: identities[k] for k in pending},
-                    }
-                )
-                units.append(
-                    _Unit(
-                        data=data,
-                        resample=resample,
-                        family=family,
-                        settings=settings,
-                        plans={k: plans[k] for k in pending},
-                        identities={k: identities[k] for k in pending},
-                        split=split,
-                        folds=cv_folds(split.y_train, config.protocol.folds, config.protocol.seed),
-                        checkpoint_dir=run_dir
-                        / "partial"
-                        / data.info.name
-                        / f"{family.name}-r{resample}-{unit_id[:12]}",
-                        n_blocks=math.ceil(len(settings) / block_size),
-                        block_size=block_size,
-                    )
+        for truncation in config.truncations:
+            for resample in range(config.resamples):
+                to_compute += _plan_units(
+                    data,
+                    truncation,
+                    resample,
+                    families,
+                    config,
+                    run_dir,
+                    versions,
+                    overwrite,
+                    units,
+                    skipped,
                 )
 
     tasks: list[BlockTask] = []
@@ -410,12 +407,13 @@ def run_experiment(
         for block in range(unit.n_blocks):
             saved = _load_checkpoint(unit.checkpoint_dir / f"block-{block}.json")
             if saved is not None:
-                restored.append(saved)
+                # The checkpoint folder is the unit's own: label the scores with its key.
+                restored.append(dataclasses.replace(saved, dataset=unit.key))
                 continue
             lo = block * unit.block_size
             tasks.append(
                 BlockTask(
-                    dataset=unit.data.info.name,
+                    dataset=unit.key,
                     resample=unit.resample,
                     family=unit.family.name,
                     kernels=tuple(unit.plans),
@@ -443,12 +441,12 @@ def run_experiment(
     finish_options = {**backend_options, "n_threads": None}  # the parent runs alone
 
     def absorb(scores: BlockScores, was_restored: bool) -> Iterator[Event]:
-        unit = by_key[(scores.dataset, scores.resample, scores.family)]
+        unit = by_key[scores.dataset]
         unit.scores[scores.block] = scores
         if not was_restored:
             yield from (Warned(message) for message in scores.warnings)
         yield TaskDone(
-            scores.dataset,
+            unit.data.info.name,
             scores.family,
             scores.resample,
             scores.block,
@@ -461,9 +459,94 @@ def run_experiment(
     for scores in restored:
         yield from absorb(scores, True)
     for scores in executor.map_unordered(run_block, tasks):
-        unit = by_key[(scores.dataset, scores.resample, scores.family)]
+        unit = by_key[scores.dataset]
         _save_checkpoint(unit.checkpoint_dir / f"block-{scores.block}.json", scores)
         yield from absorb(scores, False)
+
+
+def _plan_units(
+    data: Dataset,
+    truncation: TestTruncation | None,
+    resample: int,
+    families: dict[str, tuple[KernelFamily, list[dict[str, Any]], list[str]]],
+    config: RunConfig,
+    run_dir: Path,
+    versions: Mapping[str, str],
+    overwrite: bool,
+    units: list[_Unit],
+    skipped: list[Event],
+) -> int:
+    """Append the units of one (data set variant, resample) that still need work.
+
+    Returns how many results they will write; results already present become
+    ResultSkipped events in ``skipped``.
+    """
+    to_compute = 0
+    split: Split | None = None
+    name = variant_name(data.info.name, truncation)
+    for family, settings, kernels in families.values():
+        native = all(get_kernel(k).unequal_length for k in family.kernels)
+        policies: tuple[str | None, ...] = (None,) if native else config.length_policies
+        for policy in policies:
+            plans = {k: kernel_plan(family, k, settings) for k in kernels}
+            identities = {
+                k: _identity(data, k, config, plans[k], resample, versions, truncation, policy)
+                for k in kernels
+            }
+            pending = []
+            for kernel in kernels:
+                path = result_path(
+                    run_dir, data.info.name, kernel, resample, identity_hash(identities[kernel])
+                )
+                if path.exists() and not overwrite:
+                    try:
+                        done = read_result(path)
+                    except ResultError as exc:
+                        skipped.append(Warned(f"{exc} Recomputing it."))
+                    else:
+                        skipped.append(
+                            ResultSkipped(
+                                name, method_name(kernel, policy), resample, done.accuracy, path
+                            )
+                        )
+                        continue
+                pending.append(kernel)
+            if not pending:
+                continue
+            to_compute += len(pending)
+            if split is None:
+                split = make_split(data, resample, config.protocol, truncation)
+            unit_split = split if policy is None else fixed_length_split(split, policy)
+            independent = family.name == "rnn"
+            block_size = config.settings_per_task if independent else len(settings)
+            unit_id = identity_hash(
+                {
+                    "kernels": sorted(pending),
+                    "block_size": block_size,
+                    **{k: identities[k] for k in pending},
+                }
+            )
+            units.append(
+                _Unit(
+                    data=data,
+                    resample=resample,
+                    family=family,
+                    settings=settings,
+                    plans={k: plans[k] for k in pending},
+                    identities={k: identities[k] for k in pending},
+                    split=unit_split,
+                    folds=cv_folds(split.y_train, config.protocol.folds, config.protocol.seed),
+                    checkpoint_dir=run_dir
+                    / "partial"
+                    / data.info.name
+                    / f"{family.name}-r{resample}-{unit_id[:12]}",
+                    n_blocks=math.ceil(len(settings) / block_size),
+                    block_size=block_size,
+                    truncation=truncation,
+                    policy=policy,
+                )
+            )
+    return to_compute
 
 
 # SVM selection work per training pair and kernel, in units of one RNN Gram pair-step:
@@ -493,8 +576,10 @@ def _identity(
     plan_: KernelPlan,
     resample: int,
     versions: Mapping[str, str],
+    truncation: TestTruncation | None = None,
+    policy: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    identity = {
         "dataset": data.info.name,
         "data_checksum": data.checksum,
         "kernel": kernel,
@@ -504,6 +589,12 @@ def _identity(
         "dtype": config.dtype,
         "rntk_bench": versions["rntk-bench"],
     }
+    # Only when not the default, so that earlier results keep their identity.
+    if truncation is not None:
+        identity["test_truncation"] = truncation.as_dict()
+    if policy not in (None, "resample"):
+        identity["length_policy"] = policy
+    return identity
 
 
 def _save_checkpoint(path: Path, scores: BlockScores) -> None:
@@ -566,6 +657,14 @@ def _finish_unit(
                 "checksum": unit.data.checksum,
                 "source": unit.data.source,
                 "classes": list(unit.data.classes),
+                **(
+                    {
+                        "variant": unit.truncation.label,
+                        "test_truncation": unit.truncation.as_dict(),
+                    }
+                    if unit.truncation is not None
+                    else {}
+                ),
             },
             kernel=kernel,
             grid=config.grid,
@@ -573,6 +672,7 @@ def _finish_unit(
                 **config.protocol.as_dict(),
                 "cv_scheme": unit.folds.scheme,
                 "length_policy": _length_policy(unit, kernel),
+                **({"length_option": unit.policy} if unit.policy is not None else {}),
             },
             resample=unit.resample,
             selected=outcome["selected"],
@@ -606,8 +706,8 @@ def _finish_unit(
         )
         path = write_result(run_dir, result)
         yield ResultDone(
-            info.name,
-            kernel,
+            variant_name(info.name, unit.truncation),
+            method_name(kernel, unit.policy),
             unit.resample,
             result.accuracy,
             outcome["selected"]["cv_accuracy"]
@@ -622,8 +722,11 @@ def _finish_unit(
 
 
 def _length_policy(unit: _Unit, kernel: str) -> str:
-    if unit.split.length is None:
-        return "equal lengths"
     if get_kernel(kernel).unequal_length:
-        return "native (ends aligned)"
-    return f"linear resampling to {unit.split.length} points"
+        return "equal lengths" if unit.split.length is None else "native (ends aligned)"
+    if unit.policy in (None, "resample"):
+        if unit.split.length is None:
+            return "equal lengths"
+        return f"linear resampling to {unit.split.length} points"
+    # The split was brought to one length by the policy (None when it already had one).
+    return f"{LENGTH_POLICY_TEXT[unit.policy]} ({unit.split.X_train.shape[-1]} points)"

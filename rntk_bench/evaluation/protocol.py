@@ -24,6 +24,7 @@ Defaults (``Protocol()``) and where they come from:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -32,21 +33,38 @@ import numpy as np
 from sklearn.model_selection import ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from rntk_bench._validation import check_choice, check_positive, check_positive_int
-from rntk_bench.errors import InputError
+from rntk_bench.errors import DataError, InputError
 
 __all__ = [
+    "LENGTH_POLICIES",
+    "MIN_TRUNCATED_LENGTH",
     "NORMALISATIONS",
     "PREPROCESSINGS",
+    "TRUNCATION_SIDES",
     "Protocol",
+    "TestTruncation",
+    "apply_length_policy",
     "cv_folds",
     "normalise_gram",
     "preprocess",
     "resample_split",
+    "truncate_series",
 ]
 
 PREPROCESSINGS = ("none", "znorm", "maxnorm")
 NORMALISATIONS = ("none", "mean-diagonal", "cosine")
 PAPER_C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)
+#: How the fixed-length kernels get series of one length (the RNN kernels never need it).
+LENGTH_POLICIES = ("resample", "pad-start", "pad-end", "truncate")
+LENGTH_POLICY_TEXT = {
+    "resample": "linear resampling to the longest series",
+    "pad-start": "zeros before each series up to the longest (ends aligned)",
+    "pad-end": "zeros after each series up to the longest (starts aligned)",
+    "truncate": "every series cut to its first n points, n the shortest length",
+}
+TRUNCATION_SIDES = ("end", "start")
+#: A truncated test series keeps at least this many time points.
+MIN_TRUNCATED_LENGTH = 2
 
 
 @dataclass(frozen=True)
@@ -268,3 +286,133 @@ def take(X: Any, index: Sequence[int] | np.ndarray) -> Any:
     if isinstance(X, list):
         return [X[int(i)] for i in index]
     return np.asarray(X)[np.asarray(index)]
+
+
+# --- lengths: truncated test series, fixed-length policies ---------------------------
+
+
+@dataclass(frozen=True)
+class TestTruncation:
+    """Cut every test series to a fraction of its length; training series stay whole.
+
+    Attributes
+    ----------
+    fraction : float
+        In (0, 1]: a series of t points keeps round(fraction * t) of them (halves
+        round up). Deterministic: no random draw is involved.
+    side : {"end", "start"}
+        "end" keeps the last points (the start is cut off), "start" the first.
+    """
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    fraction: float
+    side: str = "end"
+
+    def __post_init__(self) -> None:
+        try:
+            fraction = float(self.fraction)
+        except (TypeError, ValueError):
+            fraction = math.nan
+        if isinstance(self.fraction, bool) or not 0 < fraction <= 1:  # NaN fails too
+            raise InputError(
+                f"the test truncation fraction must be in (0, 1] (the share of each test "
+                f"series kept); got {self.fraction!r}."
+            )
+        object.__setattr__(self, "fraction", fraction)
+        check_choice(self.side, "the truncation side", TRUNCATION_SIDES)
+
+    @property
+    def label(self) -> str:
+        """How reports name it: "test: last 50%" (side end) or "test: first 50%"."""
+        which = "last" if self.side == "end" else "first"
+        return f"test: {which} {100 * self.fraction:g}%"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"fraction": self.fraction, "side": self.side}
+
+    def kept(self, length: int) -> int:
+        """Time points a series of ``length`` keeps."""
+        return math.floor(self.fraction * length + 0.5)
+
+
+def truncate_series(X: Any, truncation: TestTruncation, dataset: str = "the data set") -> list:
+    """Cut every series of X as ``truncation`` says.
+
+    Parameters
+    ----------
+    X : array (n, n_channels, n_timepoints) or list of (n_channels, t_i)
+    truncation : TestTruncation
+    dataset : str
+        Named in the error message.
+
+    Returns
+    -------
+    list of ndarray of shape (n_channels, t'_i)
+
+    Raises
+    ------
+    DataError
+        If a series would keep fewer than :data:`MIN_TRUNCATED_LENGTH` points.
+    """
+    series = _series_list(X)
+    out = []
+    for s in series:
+        keep = truncation.kept(s.shape[-1])
+        if keep < MIN_TRUNCATED_LENGTH:
+            shortest = min(x.shape[-1] for x in series)
+            smallest = (MIN_TRUNCATED_LENGTH - 0.5) / shortest
+            raise DataError(
+                f"{dataset} is too short for --truncate-test {truncation.fraction:g}: its "
+                f"shortest test series ({shortest} points) would keep {keep}, fewer than "
+                f"{MIN_TRUNCATED_LENGTH}; use a fraction >= {math.ceil(smallest * 100) / 100:g} "
+                "or leave this data set out."
+            )
+        out.append(s[:, s.shape[-1] - keep :] if truncation.side == "end" else s[:, :keep])
+    return out
+
+
+def apply_length_policy(X_train: Any, X_test: Any, policy: str) -> tuple[Any, Any, int | None]:
+    """Bring both splits to one length for a fixed-length kernel.
+
+    Parameters
+    ----------
+    X_train, X_test : arrays (n, n_channels, n_timepoints) or lists of (n_channels, t_i)
+    policy : {"resample", "pad-start", "pad-end", "truncate"}
+        "resample": unchanged here; the kernels resample linearly to the returned
+        length (the longest series of both splits). "pad-start"/"pad-end": zeros before
+        / after each series up to the longest. "truncate": every series cut to its
+        first n points, n the shortest length of both splits. Lengths are taken over
+        both splits, as the RNN kernels see them, so train and test share one feature
+        space.
+
+    Returns
+    -------
+    X_train, X_test : the inputs (equal lengths, or "resample"), else arrays of shape
+        (n, n_channels, L)
+    length : int or None
+        The common length the kernels must resample to; None when the outputs already
+        have one length.
+    """
+    check_choice(policy, "length policy", LENGTH_POLICIES)
+    train, test = _series_list(X_train), _series_list(X_test)
+    lengths = [s.shape[-1] for s in train + test]
+    if len(set(lengths)) == 1:
+        return X_train, X_test, None
+    if policy == "resample":
+        return X_train, X_test, max(lengths)
+    if policy == "truncate":
+        shortest = min(lengths)
+        return (
+            np.stack([s[:, :shortest] for s in train]),
+            np.stack([s[:, :shortest] for s in test]),
+            None,
+        )
+    longest = max(lengths)
+
+    def pad(s: np.ndarray) -> np.ndarray:
+        missing = longest - s.shape[-1]
+        width = ((0, 0), (missing, 0)) if policy == "pad-start" else ((0, 0), (0, missing))
+        return np.pad(s, width)
+
+    return np.stack([pad(s) for s in train]), np.stack([pad(s) for s in test]), None

@@ -27,10 +27,13 @@ from rntk_bench.evaluation.gram_cache import GramCache
 from rntk_bench.evaluation.protocol import (
     Folds,
     Protocol,
+    TestTruncation,
+    apply_length_policy,
     normalise_gram,
     preprocess,
     resample_split,
     take,
+    truncate_series,
 )
 from rntk_bench.evaluation.svm import PrecomputedSVC, cv_scores, select_best
 from rntk_bench.kernels import FAMILIES, KernelFamily
@@ -41,6 +44,7 @@ __all__ = [
     "KernelPlan",
     "Split",
     "finalise",
+    "fixed_length_split",
     "kernel_plan",
     "make_split",
     "run_block",
@@ -66,20 +70,46 @@ class Split:
     length: int | None
 
 
-def make_split(data: Dataset, resample: int, protocol: Protocol) -> Split:
-    """The preprocessed split of ``data`` for ``resample`` (0: official)."""
+def make_split(
+    data: Dataset,
+    resample: int,
+    protocol: Protocol,
+    truncation: TestTruncation | None = None,
+) -> Split:
+    """The preprocessed split of ``data`` for ``resample`` (0: official).
+
+    ``truncation`` cuts every test series (before preprocessing, as a shorter series
+    would arrive) while the training series stay whole; the split is then of
+    variable length and ``length`` is its longest series.
+    """
     train_index, test_index = resample_split(data.y_train, data.y_test, resample, protocol.seed)
     if isinstance(data.X_train, list):
         X_all: Any = list(data.X_train) + list(data.X_test)
-        length: int | None = max(s.shape[-1] for s in X_all)
     else:
         X_all = np.concatenate([data.X_train, data.X_test])
-        length = None
     y_all = np.concatenate([data.y_train, data.y_test])
-    X_train, X_test = preprocess(
-        take(X_all, train_index), take(X_all, test_index), protocol.preprocessing
-    )
+    X_train, X_test = take(X_all, train_index), take(X_all, test_index)
+    if truncation is not None:
+        X_test = truncate_series(X_test, truncation, data.info.name)
+        if not isinstance(X_train, list):
+            X_train = list(X_train)
+    X_train, X_test = preprocess(X_train, X_test, protocol.preprocessing)
+    length: int | None = None
+    if isinstance(X_train, list):
+        length = max(s.shape[-1] for s in [*X_train, *X_test])
     return Split(X_train, y_all[train_index], X_test, y_all[test_index], length)
+
+
+def fixed_length_split(split: Split, policy: str) -> Split:
+    """The split as a fixed-length kernel sees it under a length ``policy``.
+
+    See :func:`~rntk_bench.evaluation.protocol.apply_length_policy`; equal-length
+    splits and "resample" come back unchanged (the kernels resample to ``length``).
+    """
+    if split.length is None or policy == "resample":
+        return split
+    X_train, X_test, length = apply_length_policy(split.X_train, split.X_test, policy)
+    return Split(X_train, split.y_train, X_test, split.y_test, length)
 
 
 @dataclass(frozen=True)

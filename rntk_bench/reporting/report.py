@@ -217,6 +217,9 @@ def build_report(
         friedman = friedman_nemenyi(table.mean.loc[board.datasets, compared], alpha=alpha)
     except NotApplicableError as exc:
         notes.append(f"No Friedman test or critical difference diagram: {exc}")
+    lengths_note = length_policy_note(computed)
+    if lengths_note:
+        notes.append(lengths_note)
     if not board.datasets:
         notes.append(
             f"No data set has results for all {len(compared)} compared methods, so the "
@@ -260,6 +263,31 @@ def build_report(
         published_sources=sources,
         notes=notes,
     )
+
+
+def length_policy_note(tidy: pd.DataFrame) -> str | None:
+    """One sentence naming how each method handled unequal lengths; None if none had to.
+
+    The per-data-set lengths in the result files ("... to 315 points") are dropped:
+    the note names the policy, accuracy tables the data sets.
+    """
+    if "length_policy" not in tidy or tidy.empty:
+        return None
+    policies: dict[str, set[str]] = {}
+    for method, text in zip(tidy["method"], tidy["length_policy"], strict=True):
+        if not isinstance(text, str) or text == "equal lengths":
+            continue
+        general = re.sub(r"\s*\(\d+ points\)|\s+to \d+ points", "", text)
+        if general.startswith("linear resampling"):
+            general = "linear resampling to the longest series"
+        policies.setdefault(method, set()).add(general)
+    if not policies:
+        return None
+    by_policy: dict[str, list[str]] = {}
+    for method in sorted(policies):
+        by_policy.setdefault("; ".join(sorted(policies[method])), []).append(method)
+    parts = [f"{', '.join(methods)}: {policy}" for policy, methods in by_policy.items()]
+    return "Unequal lengths (variable-length or truncated data sets): " + "; ".join(parts) + "."
 
 
 # ---------------------------------------------------------------------- writing

@@ -43,6 +43,7 @@ TIDY_COLUMNS = (
     "finished",
     "source",
     "path",
+    "length_policy",
 )
 
 
@@ -138,9 +139,14 @@ def _row(result: Result, path: Path) -> dict[str, Any]:
     selected = result.selected if isinstance(result.selected, dict) else {}
     test = result.test if isinstance(result.test, dict) else {}
     timing = result.timing if isinstance(result.timing, dict) else {}
+    protocol = result.protocol if isinstance(result.protocol, dict) else {}
+    # A data set variant (a truncated test split) is its own row; a kernel run with a
+    # non-default length policy is its own method: they never merge with the defaults.
+    variant = result.dataset.get("variant")
+    option = protocol.get("length_option")
     return {
-        "dataset": name,
-        "method": result.kernel,
+        "dataset": f"{name} [{variant}]" if isinstance(variant, str) and variant else name,
+        "method": result.kernel if option in (None, "resample") else f"{result.kernel}+{option}",
         "resample": result.resample,
         "accuracy": accuracy,
         "cv_accuracy": selected.get("cv_accuracy"),
@@ -155,6 +161,7 @@ def _row(result: Result, path: Path) -> dict[str, Any]:
         "finished": _finished(result, path).isoformat(),
         "source": "computed",
         "path": str(path),
+        "length_policy": protocol.get("length_policy"),
     }
 
 
@@ -173,7 +180,8 @@ def load_results(run_dir: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
         (the kernel), resample, accuracy (test), cv_accuracy and C (selected), setting
         (JSON of the selected kernel setting), gram_seconds (train + test Gram),
         svm_seconds (selection + test), total_seconds, n_test, grid, finished (ISO,
-        UTC), source ("computed") and path. Sorted by dataset, method, resample.
+        UTC), source ("computed"), path and length_policy (how the method brought
+        unequal lengths to one, as the result file states it). Sorted by dataset, method, resample.
     problems : list of Problem
         Unreadable or invalid files (severity "error", left out of the table) and
         results superseded by a newer one for the same (dataset, method, resample)

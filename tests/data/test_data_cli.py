@@ -58,7 +58,7 @@ def test_datasets_csv_and_json_cover_the_registry() -> None:
     result = run("datasets", "--format", "csv")
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert len(rows) == 130
+    assert len(rows) == 148  # 128 UCR, 4 UEA, 16 synthetic
     dodger = next(r for r in rows if r["name"] == "DodgerLoopDay")
     assert (dodger["train"], dodger["test"], dodger["missing"]) == ("78", "80", "yes")
 

@@ -32,8 +32,11 @@ def test_registry_holds_all_ucr_2018_and_the_bundled_uea_sets() -> None:
     assert archives.count("UCR") == 128
     assert {n for n, i in registry.items() if i.archive == "UEA"} == {
         "BasicMotions",
+        "CharacterTrajectories",
         "JapaneseVowels",
+        "SpokenArabicDigits",
     }
+    assert archives.count("synthetic") == 16
     names = list(registry)
     assert names == sorted(names, key=str.lower)
     assert all(isinstance(i, DatasetInfo) and i.name == n for n, i in registry.items())
@@ -106,7 +109,7 @@ def test_ucr56_is_the_preregistered_rule() -> None:
 
 
 def test_bundled_and_ci_suites() -> None:
-    assert suite_names() == ["ucr56", "bundled", "ci"]
+    assert suite_names() == ["ucr56", "bundled", "ci", "varlen", "synthetic"]
     assert set(resolve_names(suite="bundled")) == BUNDLED
     ci = resolve_names(suite="ci")
     assert ci == ["ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels"]
@@ -162,4 +165,43 @@ def test_datasets_yaml_is_what_the_script_generates(ucr_mirror: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "is up to date (130 data sets)" in result.stdout
+    assert "is up to date (148 data sets)" in result.stdout
+
+
+def test_varlen_suite_is_every_variable_length_archive_set() -> None:
+    registry = get_registry()
+    varlen = resolve_names(suite="varlen")
+    ucr = [n for n in varlen if registry[n].archive == "UCR"]
+    assert len(ucr) == 11 and all(registry[n].length is None for n in varlen)
+    assert ucr == [n for n, i in registry.items() if i.archive == "UCR" and i.length is None]
+    assert {"PLAID", "GestureMidAirD1", "AllGestureWiimoteX", "ShakeGestureWiimoteZ"} <= set(ucr)
+    uea = {n: registry[n] for n in varlen if registry[n].archive == "UEA"}
+    assert set(uea) == {"CharacterTrajectories", "JapaneseVowels", "SpokenArabicDigits"}
+    # The UEA archive's shapes (Bagnall et al. 2018, Table 1).
+    chars, digits = uea["CharacterTrajectories"], uea["SpokenArabicDigits"]
+    assert (chars.n_train, chars.n_test, chars.n_channels, chars.n_classes) == (1422, 1436, 3, 20)
+    assert (digits.n_train, digits.n_test, digits.n_channels, digits.n_classes) == (
+        6599,
+        2199,
+        13,
+        10,
+    )
+    assert not chars.bundled and not digits.bundled
+
+
+def test_synthetic_suite_sweeps_r_noise_and_position() -> None:
+    from rntk_bench.data.synthetic import SYNTHETIC
+
+    registry = get_registry()
+    names = resolve_names(suite="synthetic")
+    assert sorted(names) == sorted(SYNTHETIC) and len(names) == 16
+    specs = [SYNTHETIC[n] for n in names]
+    assert {s.length_variability for s in specs} == {1.0, 0.75, 0.5, 0.25}
+    assert {s.noise for s in specs} == {0.5, 1.0}
+    assert {s.position for s in specs} == {"start", "end"}
+    assert len({s.seed for s in specs}) == 16
+    for name, spec in zip(names, specs, strict=True):
+        info = registry[name]
+        assert info.archive == "synthetic" and not info.bundled
+        assert (info.n_train, info.n_test, info.n_classes) == (120, 300, 3)
+        assert info.length == (128 if spec.length_variability == 1 else None)
