@@ -12,6 +12,8 @@ X and Y are float arrays of shape (n_cases, n_channels, n_timepoints) or lists o
 - :data:`KERNELS`, :data:`FAMILIES`, :func:`get_kernel`: the registry;
   :func:`load_grid`: hyper-parameter grids ("paper", "quick" or YAML).
 - :func:`monte_carlo_kernels`: empirical kernels of finite random RNNs.
+- :func:`rntk_time_weights`, :func:`rntk_time_weight_curve`: the RNTK unrolled into
+  time-step weights, per pair or summed over a data set's pairs (docs/time_weights.md).
 """
 
 from rntk_bench.kernels.classic import linear, polynomial, rbf
@@ -30,6 +32,12 @@ from rntk_bench.kernels.registry import (
     kernel_names,
 )
 from rntk_bench.kernels.rntk import rnn_kernels, rnn_kernels_grid, rnngp, rntk
+from rntk_bench.kernels.weights import (
+    TimeWeightCurve,
+    TimeWeights,
+    rntk_time_weight_curve,
+    rntk_time_weights,
+)
 
 __all__ = [
     "FAMILIES",
@@ -37,6 +45,8 @@ __all__ = [
     "KERNELS",
     "KernelFamily",
     "KernelSpec",
+    "TimeWeightCurve",
+    "TimeWeights",
     "family_aliases",
     "fc_kernels_all_depths",
     "gak",
@@ -55,4 +65,6 @@ __all__ = [
     "rnn_kernels_grid",
     "rnngp",
     "rntk",
+    "rntk_time_weight_curve",
+    "rntk_time_weights",
 ]
