@@ -36,3 +36,7 @@ class ChecksumError(DataError):
 
 class ResultError(RntkBenchError):
     """A result file or results folder is unusable."""
+
+
+class NumericalError(RntkBenchError):
+    """Values became non-finite (an overflow): no result may be built on them."""

@@ -87,6 +87,26 @@ def _truncations(fractions: str | None, sides: str) -> tuple[TestTruncation | No
     return tuple(out)
 
 
+def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--name is one folder inside --results-dir: never a path that leads elsewhere."""
+    if value is None:
+        return None
+    bad = (
+        not value.strip()
+        or value in (".", "..")
+        or any(sep in value for sep in ("/", "\\", "\0"))
+        or any(ord(c) < 32 for c in value)
+        or len(value.encode()) > 255
+    )
+    if bad:
+        raise InputError(
+            f"--name must be a plain folder name (no '/' or '\\', not '.' or '..', no "
+            f"control characters, at most 255 bytes), e.g. ucr56-paper; got {value!r}. "
+            "Choose where it goes with --results-dir."
+        )
+    return value
+
+
 @main.command()
 @click.argument("names", nargs=-1)
 @click.option("--suite", type=click.Choice(suite_names()), help="Run every data set of a suite.")
@@ -105,6 +125,7 @@ def _truncations(fractions: str | None, sides: str) -> tuple[TestTruncation | No
 @click.option(
     "--name",
     "run_name",
+    callback=_plain_name,
     help="Run name: results go to RESULTS_DIR/NAME [default: the suite's name, else 'custom'].",
 )
 @click.option(

@@ -26,7 +26,7 @@ import numpy as np
 
 from rntk_bench import __version__
 from rntk_bench.data import Dataset, DownloadLimits, fetch_dataset
-from rntk_bench.errors import DataError, InputError, ResultError
+from rntk_bench.errors import DataError, InputError, NumericalError, ResultError
 from rntk_bench.evaluation.parallel import Executor
 from rntk_bench.evaluation.protocol import (
     LENGTH_POLICIES,
@@ -634,16 +634,19 @@ def _finish_unit(
                 mean[kernel_index] = mean_rows[family_index]
                 std[kernel_index] = std_rows[family_index]
         started_at = datetime.now(timezone.utc)
-        outcome = finalise(
-            unit.family,
-            plan_,
-            unit.settings,
-            mean,
-            std,
-            unit.split,
-            config.protocol,
-            backend_options,
-        )
+        try:
+            outcome = finalise(
+                unit.family,
+                plan_,
+                unit.settings,
+                mean,
+                std,
+                unit.split,
+                config.protocol,
+                backend_options,
+            )
+        except NumericalError as exc:
+            raise NumericalError(f"{unit.data.info.name}: {exc}") from None
         info = unit.data.info
         result = Result(
             identity=unit.identities[kernel],

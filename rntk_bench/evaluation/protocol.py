@@ -33,7 +33,7 @@ import numpy as np
 from sklearn.model_selection import ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
 
 from rntk_bench._validation import check_choice, check_positive, check_positive_int
-from rntk_bench.errors import DataError, InputError
+from rntk_bench.errors import DataError, InputError, NumericalError
 
 __all__ = [
     "LENGTH_POLICIES",
@@ -44,6 +44,7 @@ __all__ = [
     "Protocol",
     "TestTruncation",
     "apply_length_policy",
+    "check_finite",
     "cv_folds",
     "normalise_gram",
     "preprocess",
@@ -141,13 +142,21 @@ def preprocess(X_train: Any, X_test: Any, method: str) -> tuple[Any, Any]:
     if method == "znorm":
 
         def znorm(s: np.ndarray) -> np.ndarray:
-            centred = s - s.mean(axis=1, keepdims=True)
-            std = s.std(axis=1, keepdims=True)
+            with np.errstate(over="ignore", invalid="ignore"):
+                centred = s - s.mean(axis=1, keepdims=True)
+                std = s.std(axis=1, keepdims=True)
+            if not (np.isfinite(centred).all() and np.isfinite(std).all()):
+                # Values near the float limit: z-normalisation is scale-free, so
+                # divide by the largest magnitude first instead of overflowing.
+                peak = np.abs(s).max(axis=1, keepdims=True)
+                s = np.divide(s, peak, out=np.zeros_like(s, dtype=np.float64), where=peak > 0)
+                centred = s - s.mean(axis=1, keepdims=True)
+                std = s.std(axis=1, keepdims=True)
             return np.divide(centred, std, out=np.zeros_like(centred), where=std > 0)
 
         train, test = [znorm(s) for s in train], [znorm(s) for s in test]
     elif method == "maxnorm":
-        scale = max(float(np.linalg.norm(s)) for s in train)
+        scale = max(_norm(s) for s in train)
         if scale > 0:
             train, test = [s / scale for s in train], [s / scale for s in test]
     else:
@@ -156,6 +165,36 @@ def preprocess(X_train: Any, X_test: Any, method: str) -> tuple[Any, Any]:
             [s.astype(np.float64, copy=True) for s in test],
         )
     return _like(X_train, train), _like(X_test, test)
+
+
+def _norm(s: np.ndarray) -> float:
+    """Euclidean norm that does not overflow for values near the float limit."""
+    with np.errstate(over="ignore"):
+        norm = float(np.linalg.norm(s))
+    if math.isfinite(norm):
+        return norm
+    peak = float(np.abs(s).max())  # finite input, overflowing squares: scale first
+    return peak * float(np.linalg.norm(s / peak))
+
+
+def check_finite(values: Any, what: str, fix: str) -> None:
+    """Raise NumericalError unless every value of an array (or list of arrays) is finite.
+
+    Parameters
+    ----------
+    values : ndarray or list of ndarray
+    what : str
+        Names the values in the message ("GunPoint: the rntk Gram matrix of ...").
+    fix : str
+        What the user can do about it.
+    """
+    arrays = values if isinstance(values, list) else [values]
+    if all(np.isfinite(a).all() for a in arrays):
+        return
+    raise NumericalError(
+        f"{what} has non-finite values (an overflow beyond the float range); nothing was "
+        f"written for it. {fix}"
+    )
 
 
 # --- Gram normalisation -------------------------------------------------------------
@@ -186,10 +225,17 @@ def normalise_gram(
     if method == "none":
         return gram
     if method == "mean-diagonal":
-        scale = float(np.mean(train_diagonal))
+        with np.errstate(over="ignore"):
+            scale = float(np.mean(train_diagonal))
+        if math.isinf(scale):  # finite entries whose sum overflows
+            peak = float(np.abs(train_diagonal).max())
+            scale = peak * float(np.mean(train_diagonal / peak))
         return gram / scale if scale > 0 else gram
     rows = train_diagonal if row_diagonal is None else row_diagonal
-    denom = np.sqrt(np.outer(np.maximum(rows, 0), np.maximum(train_diagonal, 0)))
+    with np.errstate(over="ignore"):
+        denom = np.sqrt(np.outer(np.maximum(rows, 0), np.maximum(train_diagonal, 0)))
+    if np.isinf(denom).any():  # the product overflows, the square roots do not
+        denom = np.sqrt(np.maximum(rows, 0))[:, None] * np.sqrt(np.maximum(train_diagonal, 0))
     return np.divide(gram, denom, out=np.zeros_like(gram), where=denom > 0)
 
 

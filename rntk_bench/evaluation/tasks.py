@@ -13,12 +13,13 @@ with a test x train Gram matrix for that setting only.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from rntk_bench.evaluation.protocol import (
     Protocol,
     TestTruncation,
     apply_length_policy,
+    check_finite,
     normalise_gram,
     preprocess,
     resample_split,
@@ -70,6 +72,12 @@ class Split:
     length: int | None
 
 
+_OVERFLOW_FIX = (
+    "Scale the inputs (--preprocessing maxnorm or znorm) or drop the grid values that "
+    "make the kernel overflow."
+)
+
+
 def make_split(
     data: Dataset,
     resample: int,
@@ -81,6 +89,11 @@ def make_split(
     ``truncation`` cuts every test series (before preprocessing, as a shorter series
     would arrive) while the training series stay whole; the split is then of
     variable length and ``length`` is its longest series.
+
+    Raises
+    ------
+    NumericalError
+        When the preprocessing leaves a non-finite value.
     """
     train_index, test_index = resample_split(data.y_train, data.y_test, resample, protocol.seed)
     if isinstance(data.X_train, list):
@@ -97,6 +110,9 @@ def make_split(
     length: int | None = None
     if isinstance(X_train, list):
         length = max(s.shape[-1] for s in [*X_train, *X_test])
+    what = f"{data.info.name} after preprocessing ({protocol.preprocessing})"
+    check_finite(X_train, f"{what}, training split,", _OVERFLOW_FIX)
+    check_finite(X_test, f"{what}, test split,", _OVERFLOW_FIX)
     return Split(X_train, y_all[train_index], X_test, y_all[test_index], length)
 
 
@@ -183,6 +199,21 @@ class BlockScores:
     warnings: list[str] = field(default_factory=list)
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _quiet_overflow(function: _F) -> _F:
+    """Run without numpy's overflow warnings: check_finite reports overflows, in one line."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@_quiet_overflow
 def _compute_grams(
     family: str,
     X: Any,
@@ -245,10 +276,13 @@ def run_block(task: BlockTask) -> BlockScores:
     std: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
     capped = dict.fromkeys(task.kernels, 0)
     started = time.perf_counter()
-    for gram_set in grams:
+    for setting, gram_set in zip(task.settings, grams, strict=True):
         for kernel in task.kernels:
             gram = gram_set[kernel]
+            what = f"{task.dataset}: the {kernel} training Gram matrix of {setting}"
+            check_finite(gram, what, _OVERFLOW_FIX)
             gram = normalise_gram(gram, task.normalisation, np.diag(gram).copy())
+            check_finite(gram, f"{what}, normalised ({task.normalisation}),", _OVERFLOW_FIX)
             scores = cv_scores(gram, task.y_train, task.folds, task.c_grid)
             mean[kernel].append(scores.mean.tolist())
             std[kernel].append(scores.std.tolist())
@@ -288,6 +322,7 @@ def _diagonal(
     )
 
 
+@_quiet_overflow
 def finalise(
     family: KernelFamily,
     plan_: KernelPlan,
@@ -342,11 +377,14 @@ def finalise(
             backend_options,
         )
     gram_seconds = time.perf_counter() - started
+    train_norm = normalise_gram(train_gram, protocol.normalisation, train_diag)
+    test_norm = normalise_gram(test_gram, protocol.normalisation, train_diag, test_diag)
+    what = f"the {plan_.kernel} Gram matrix of {kernel_setting}"
+    check_finite(train_norm, f"training {what}", _OVERFLOW_FIX)
+    check_finite(test_norm, f"test x training {what}", _OVERFLOW_FIX)
     started = time.perf_counter()
-    model = PrecomputedSVC(C).fit(
-        normalise_gram(train_gram, protocol.normalisation, train_diag), split.y_train
-    )
-    y_pred = model.predict(normalise_gram(test_gram, protocol.normalisation, train_diag, test_diag))
+    model = PrecomputedSVC(C).fit(train_norm, split.y_train)
+    y_pred = model.predict(test_norm)
     svm_seconds = time.perf_counter() - started
     resolved = {}
     if family.resolve is not None:

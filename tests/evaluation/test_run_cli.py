@@ -124,3 +124,30 @@ def test_kill_minus_9_loses_nothing_finished(tmp_path):
         assert path.read_bytes() == content  # untouched
     results = [r for _, r in iter_results(run_dir)]
     assert len(results) == 6 and not [r for r in results if isinstance(r, Exception)]
+
+
+def test_run_names_must_be_plain_folder_names(tmp_path):
+    """--name cannot lead outside --results-dir (absolute, separators, '..')."""
+    results = tmp_path / "results"
+    for bad in ("../escape", "..", ".", str(tmp_path / "abs"), "a/b", "a\\b", " ", "x\ny"):
+        result = CliRunner().invoke(
+            main,
+            [
+                "run",
+                "GunPoint",
+                "--kernels",
+                "linear",
+                "--results-dir",
+                str(results),
+                "--name",
+                bad,
+                "-q",
+                "--n-jobs",
+                "1",
+            ],
+        )
+        assert result.exit_code == 1, (bad, result.output)
+        (line,) = result.output.strip().splitlines()
+        assert line.startswith("Error: --name must be a plain folder name"), line
+        assert not results.exists() and not (tmp_path / "escape").exists()
+        assert not (tmp_path / "abs").exists()
