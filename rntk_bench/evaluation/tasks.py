@@ -279,7 +279,8 @@ def run_block(task: BlockTask) -> BlockScores:
     for setting, gram_set in zip(task.settings, grams, strict=True):
         for kernel in task.kernels:
             gram = gram_set[kernel]
-            what = f"{task.dataset}: the {kernel} training Gram matrix of {setting}"
+            # task.dataset is the unit's key, "<data set>/<unit id>"
+            what = f"{task.dataset.split('/')[0]}: the {kernel} training Gram matrix of {setting}"
             check_finite(gram, what, _OVERFLOW_FIX)
             gram = normalise_gram(gram, task.normalisation, np.diag(gram).copy())
             check_finite(gram, f"{what}, normalised ({task.normalisation}),", _OVERFLOW_FIX)
