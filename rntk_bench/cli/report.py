@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from rntk_bench.reporting import Problem
 
-# The reporting layer (pandas, matplotlib, scipy, scikit-posthocs) is imported inside
+# The reporting layer (pandas, matplotlib, scipy, statsmodels) is imported inside
 # the commands, so `rntk-bench --help` and the other commands start fast.
 
 
@@ -53,6 +53,21 @@ def _warn(problems: Sequence[Problem]) -> None:
     metavar="METHOD",
     help="Reference method of wins/ties/losses and the scatter plots [default: rntk].",
 )
+@click.option(
+    "--cd-test",
+    type=click.Choice(["wilcoxon-holm", "nemenyi"]),
+    default="wilcoxon-holm",
+    show_default=True,
+    help="Post-hoc test that draws the bars of the critical difference diagram: pairwise "
+    "Wilcoxon signed-rank with Holm's correction (as aeon and tsml-eval) or Nemenyi.",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    default=0.05,
+    show_default=True,
+    help="Significance level of the Friedman and post-hoc tests (aeon's diagram uses 0.1).",
+)
 @click.option("--no-plots", is_flag=True, help="Skip the critical difference and scatter plots.")
 def report(
     run_dir: Path,
@@ -60,13 +75,16 @@ def report(
     with_published: bool,
     published: tuple[str, ...],
     versus: str | None,
+    cd_test: str,
+    alpha: float,
     no_plots: bool,
 ) -> None:
     """Write the leaderboards, tables and plots of a run folder.
 
     Reads RUN_DIR/runs/*/*.json only (never reruns an SVM, never writes there) and
     writes accuracy.{md,csv,tex} (data sets x methods), leaderboard.{md,csv,tex}
-    (mean accuracy, Friedman rank, P90, P95, PMA, wins/ties/losses), missing.csv,
+    (mean accuracy, Friedman rank, P90, P95, PMA, wins/ties/losses and the Holm-adjusted
+    Wilcoxon p-value against --versus), missing.csv,
     cd_diagram.{png,svg}, scatter_<versus>_vs_<method>.{png,svg}, summary.json and
     a README.md that stitches them together. Unreadable result files are listed,
     not fatal.
@@ -74,7 +92,7 @@ def report(
     \b
     Examples:
       rntk-bench report results/ci
-      rntk-bench report results/ucr56 --with-published --published ../shared/ucr/published
+      rntk-bench report results/ucr56 --with-published --published ~/ucr-archive/published
     """
     import matplotlib
 
@@ -84,7 +102,12 @@ def report(
     from rntk_bench.reporting.tables import format_leaderboard
 
     result = build_report(
-        run_dir, with_published=with_published, published=published, versus=versus
+        run_dir,
+        with_published=with_published,
+        published=published,
+        versus=versus,
+        cd_test=cd_test,
+        alpha=alpha,
     )
     target = out if out is not None else run_dir / "report"
     files = write_report(result, target, plots=not no_plots)

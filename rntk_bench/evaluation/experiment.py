@@ -35,6 +35,7 @@ from rntk_bench.evaluation.protocol import (
     Protocol,
     TestTruncation,
     cv_folds,
+    protocol_changes,
 )
 from rntk_bench.evaluation.results import (
     Result,
@@ -271,6 +272,28 @@ def _check_writable(run_dir: Path) -> None:
         ) from None
 
 
+def _check_same_protocol(run_dir: Path, protocol: Protocol) -> None:
+    """Refuse to add results of another protocol to a run folder that has results.
+
+    One run folder is one leaderboard; results under other folds, C grid,
+    preprocessing, Gram normalisation or seed would be ranked as if comparable.
+    The protocol of the folder is the one its run.json records.
+    """
+    try:
+        before = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["protocol"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # a new folder, or one from before run.json recorded its protocol
+    if not isinstance(before, dict) or next((run_dir / "runs").glob("*/*.json"), None) is None:
+        return
+    changes = protocol_changes(before, protocol.as_dict())
+    if changes:
+        raise InputError(
+            f"{run_dir} holds results of another protocol ({changes}); results of two "
+            "protocols must not share a leaderboard: choose another --name (or "
+            "--results-dir), or delete that folder's runs/ to start over."
+        )
+
+
 def _family_settings(
     config: RunConfig,
 ) -> dict[str, tuple[KernelFamily, list[dict[str, Any]], list[str]]]:
@@ -341,6 +364,7 @@ def run_experiment(
             dtype=config.dtype,
         )
     _check_writable(run_dir)
+    _check_same_protocol(run_dir, config.protocol)
     data_options = data_options or DataOptions()
     datasets = []
     unavailable: list[Event] = []
@@ -377,7 +401,8 @@ def run_experiment(
             "backend": {"backend": config.backend, "device": config.device, "dtype": config.dtype},
             "executor": executor.description,
             "versions": versions,
-            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            # No wall-clock time: run.json is committed beside reports, and rerunning the
+            # same configuration must leave it unchanged (each result file has its times).
         },
     )
     backend_options = _backend_options(config, executor.parallel)

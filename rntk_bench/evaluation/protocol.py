@@ -25,7 +25,7 @@ Defaults (``Protocol()``) and where they come from:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ __all__ = [
     "cv_folds",
     "normalise_gram",
     "preprocess",
+    "protocol_changes",
     "resample_split",
     "truncate_series",
 ]
@@ -109,6 +110,22 @@ class Protocol:
         out = asdict(self)
         out["c_grid"] = list(self.c_grid)
         return out
+
+
+def protocol_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """The fields in which two protocol records (``Protocol.as_dict()``) differ, in words.
+
+    Returns
+    -------
+    str
+        E.g. "folds 10 -> 5, preprocessing maxnorm -> znorm"; empty when they agree.
+    """
+    keys = list(dict.fromkeys([*before, *after]))
+    return ", ".join(
+        f"{k} {before.get(k, '(none)')} -> {after.get(k, '(none)')}"
+        for k in keys
+        if before.get(k) != after.get(k)
+    )
 
 
 # --- preprocessing ----------------------------------------------------------------

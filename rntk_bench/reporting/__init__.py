@@ -25,21 +25,26 @@ from rntk_bench.reporting.check import (
     write_reference,
 )
 from rntk_bench.reporting.metrics import (
+    CD_TESTS,
     LEADERBOARD_COLUMNS,
     AccuracyTable,
     FriedmanResult,
     Leaderboard,
     NotApplicableError,
     accuracy_table,
-    friedman_nemenyi,
+    friedman_posthoc,
     friedman_ranks,
+    holm,
     leaderboard,
     missing_pairs,
     nemenyi_critical_difference,
     shared_datasets,
+    wilcoxon_holm_pairwise,
+    wilcoxon_pvalue,
+    wilcoxon_versus,
     wins_ties_losses,
 )
-from rntk_bench.reporting.plots import cd_diagram, save_figure, scatter_versus
+from rntk_bench.reporting.plots import PALETTE, cd_diagram, save_figure, scatter_versus
 from rntk_bench.reporting.published import (
     align_published,
     is_published,
@@ -53,8 +58,10 @@ from rntk_bench.reporting.tables import format_accuracy, format_leaderboard, to_
 from rntk_bench.reporting.tidy import TIDY_COLUMNS, Problem, load_results
 
 __all__ = [
+    "CD_TESTS",
     "DEFAULT_VERSUS",
     "LEADERBOARD_COLUMNS",
+    "PALETTE",
     "TIDY_COLUMNS",
     "AccuracyTable",
     "CheckResult",
@@ -70,8 +77,9 @@ __all__ = [
     "compare_to_reference",
     "format_accuracy",
     "format_leaderboard",
-    "friedman_nemenyi",
+    "friedman_posthoc",
     "friedman_ranks",
+    "holm",
     "is_published",
     "leaderboard",
     "load_results",
@@ -88,6 +96,9 @@ __all__ = [
     "shared_datasets",
     "to_latex",
     "to_markdown",
+    "wilcoxon_holm_pairwise",
+    "wilcoxon_pvalue",
+    "wilcoxon_versus",
     "wins_ties_losses",
     "write_reference",
     "write_report",

@@ -1,4 +1,6 @@
-"""Leaderboard metrics, recomputed from the tidy table (docs: RNTK.md section 8).
+"""Leaderboard metrics and significance tests, recomputed from the tidy table.
+
+Definitions: docs/metrics.md in the repository.
 
 With acc_k(D) the test accuracy of method k on data set D (mean over resamples)
 and M(D) = max_k acc_k(D) over the compared methods:
@@ -7,7 +9,14 @@ and M(D) = max_k acc_k(D) over the compared methods:
 - Friedman rank  = mean_D rank of k on D by accuracy (1 = best, ties averaged);
 - P90 / P95      = % of data sets with acc_k(D) >= 0.90 M(D) / >= 0.95 M(D);
 - PMA            = mean_D 100 acc_k(D) / M(D), +- the standard deviation;
-- wins/ties/losses of each method against a reference method.
+- wins/ties/losses of each method against a reference method, with the two-sided
+  Wilcoxon signed-rank p-value of the pair, Holm-adjusted over the k - 1
+  comparisons with the reference.
+
+The critical difference analysis (:func:`friedman_posthoc`) is a Friedman test
+followed by either pairwise Wilcoxon signed-rank tests with Holm's correction
+over all k (k - 1) / 2 pairs (the default, the convention of aeon and tsml-eval)
+or the Nemenyi test (Demsar 2006).
 
 Every metric is computed over the data sets that ALL compared methods share, so
 that ranks and ratios compare like with like; :func:`missing_pairs` lists what
@@ -27,18 +36,24 @@ from rntk_bench.errors import InputError
 from rntk_bench.reporting.published import is_published
 
 __all__ = [
+    "CD_TESTS",
     "LEADERBOARD_COLUMNS",
     "AccuracyTable",
     "FriedmanResult",
     "Leaderboard",
     "NotApplicableError",
     "accuracy_table",
-    "friedman_nemenyi",
+    "friedman_posthoc",
     "friedman_ranks",
+    "holm",
     "leaderboard",
     "missing_pairs",
     "nemenyi_critical_difference",
+    "nemenyi_pairwise",
     "shared_datasets",
+    "wilcoxon_holm_pairwise",
+    "wilcoxon_pvalue",
+    "wilcoxon_versus",
     "wins_ties_losses",
 ]
 
@@ -63,7 +78,11 @@ LEADERBOARD_COLUMNS = (
     "wins",
     "ties",
     "losses",
+    "wilcoxon_p",
 )
+
+#: The post-hoc tests that can draw the bars of the critical difference diagram.
+CD_TESTS = ("wilcoxon-holm", "nemenyi")
 
 
 class NotApplicableError(InputError):
@@ -289,7 +308,9 @@ class Leaderboard:
         method has results for, before the restriction), mean_accuracy,
         std_accuracy (over data sets), friedman_rank, p90, p95 (percent), pma,
         pma_std (percent), wins, ties, losses (against ``versus``; <NA> when there
-        is no reference method).
+        is no reference method), wilcoxon_p (two-sided Wilcoxon signed-rank p-value
+        against ``versus``, Holm-adjusted over the other compared methods; NaN on
+        the reference's row, without a reference or without shared data sets).
     datasets : list of str
         The data sets all compared methods share: every metric is over these.
     n_datasets_total : int
@@ -371,9 +392,11 @@ def leaderboard(
         wtl = wins_ties_losses(matrix, versus).astype("Int64")
         for column in ("wins", "ties", "losses"):
             table[column] = wtl[column]
+        table["wilcoxon_p"] = wilcoxon_versus(matrix, versus)["p_holm"]
     else:
         for column in ("wins", "ties", "losses"):
             table[column] = pd.array([pd.NA] * len(methods), dtype="Int64")
+        table["wilcoxon_p"] = np.nan
     table = table.assign(_name=[m.lower() for m in methods]).sort_values(
         ["friedman_rank", "mean_accuracy", "_name"],
         ascending=[True, False, True],
@@ -382,6 +405,114 @@ def leaderboard(
     )
     table = table.drop(columns="_name")[list(LEADERBOARD_COLUMNS)]
     return Leaderboard(table, shared, int(mean.shape[0]), versus)
+
+
+def holm(pvalues: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p-values.
+
+    Sorted ascending, the i-th smallest of m p-values (i from 0) becomes
+    max over j <= i of min(1, (m - j) p_(j)); a hypothesis is rejected at level
+    alpha when its adjusted p-value is below alpha. Computed by statsmodels'
+    ``multipletests(method="holm")``.
+
+    Parameters
+    ----------
+    pvalues : array-like of shape (m,)
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        Adjusted p-values in the input order.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    values = np.asarray(pvalues, dtype="float64")
+    if values.size == 0:
+        return values
+    return np.asarray(multipletests(values, method="holm")[1], dtype="float64")
+
+
+def wilcoxon_pvalue(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray) -> float:
+    """Two-sided Wilcoxon signed-rank p-value of paired accuracies ``a`` and ``b``.
+
+    Zero differences (ties) are dropped ("wilcox" zero method, as aeon's and
+    tsml-eval's critical difference diagrams do); scipy uses the exact null
+    distribution for small samples without tied differences, else the normal
+    approximation. When every pair ties there is no evidence of a difference: 1.0.
+
+    Parameters
+    ----------
+    a, b : array-like of shape (n_datasets,)
+        Accuracies of two methods on the same data sets.
+
+    Returns
+    -------
+    float
+    """
+    from scipy.stats import wilcoxon
+
+    x = np.round(np.asarray(a, dtype="float64"), _DECIMALS)
+    y = np.round(np.asarray(b, dtype="float64"), _DECIMALS)
+    if x.shape != y.shape:
+        raise InputError(f"paired samples must have one shape; got {x.shape} and {y.shape}.")
+    # Differences rounded like the accuracies, so equal differences on paper are tied
+    # ranks (and exact zeros) in floating point too.
+    d = np.round(x - y, _DECIMALS)
+    if not np.any(d != 0):
+        return 1.0
+    return float(wilcoxon(d, zero_method="wilcox", alternative="two-sided").pvalue)
+
+
+def wilcoxon_versus(matrix: pd.DataFrame, versus: str) -> pd.DataFrame:
+    """Wilcoxon signed-rank test of each method against ``versus``, Holm-adjusted.
+
+    Parameters
+    ----------
+    matrix : DataFrame of shape (n_datasets, n_methods)
+        Accuracies without missing values.
+    versus : str
+        A column of ``matrix``, the reference method.
+
+    Returns
+    -------
+    DataFrame of shape (n_methods, 2)
+        Columns ``p`` (two-sided, unadjusted) and ``p_holm`` (Holm over the
+        n_methods - 1 comparisons with the reference); NaN on the reference's row
+        and for every method when there is no data set.
+    """
+    if versus not in matrix.columns:
+        raise InputError(f"versus must be one of {', '.join(matrix.columns)}; got {versus!r}.")
+    others = [m for m in matrix.columns if m != versus]
+    out = pd.DataFrame(np.nan, index=matrix.columns, columns=["p", "p_holm"], dtype="float64")
+    if matrix.empty or not others:
+        return out
+    raw = [wilcoxon_pvalue(matrix[m], matrix[versus]) for m in others]
+    out.loc[others, "p"] = raw
+    out.loc[others, "p_holm"] = holm(raw)
+    return out
+
+
+def wilcoxon_holm_pairwise(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Pairwise Wilcoxon signed-rank p-values, Holm-adjusted over all pairs.
+
+    Parameters
+    ----------
+    matrix : DataFrame of shape (n_datasets, n_methods)
+        Accuracies without missing values.
+
+    Returns
+    -------
+    DataFrame of shape (n_methods, n_methods)
+        Symmetric; the diagonal is 1. The family is the k (k - 1) / 2 pairs.
+    """
+    methods = list(matrix.columns)
+    pairs = [(i, j) for i in range(len(methods)) for j in range(i + 1, len(methods))]
+    raw = [wilcoxon_pvalue(matrix.iloc[:, i], matrix.iloc[:, j]) for i, j in pairs]
+    adjusted = holm(raw)
+    out = np.ones((len(methods), len(methods)))
+    for (i, j), p in zip(pairs, adjusted, strict=True):
+        out[i, j] = out[j, i] = p
+    return pd.DataFrame(out, index=methods, columns=methods)
 
 
 def nemenyi_critical_difference(n_methods: int, n_datasets: int, alpha: float = 0.05) -> float:
@@ -396,9 +527,36 @@ def nemenyi_critical_difference(n_methods: int, n_datasets: int, alpha: float = 
     return float(q * np.sqrt(n_methods * (n_methods + 1) / (6.0 * n_datasets)))
 
 
+def nemenyi_pairwise(mean_ranks: pd.Series, n_datasets: int) -> pd.DataFrame:
+    """Pairwise Nemenyi p-values from mean ranks (Demsar 2006).
+
+    p_ij = P(Q > sqrt(2) |R_i - R_j| / sqrt(k (k + 1) / (6 N))) for Q studentized-range
+    distributed with k groups and infinite degrees of freedom; p_ij < alpha exactly
+    when |R_i - R_j| exceeds :func:`nemenyi_critical_difference`.
+
+    Parameters
+    ----------
+    mean_ranks : Series of shape (n_methods,)
+    n_datasets : int
+
+    Returns
+    -------
+    DataFrame of shape (n_methods, n_methods)
+        Symmetric; the diagonal is 1.
+    """
+    from scipy.stats import studentized_range
+
+    k = len(mean_ranks)
+    r = mean_ranks.to_numpy(dtype="float64")
+    q = np.abs(r[:, None] - r[None, :]) / np.sqrt(k * (k + 1) / (6.0 * n_datasets))
+    p = studentized_range.sf(np.sqrt(2.0) * q, k, np.inf)
+    np.fill_diagonal(p, 1.0)
+    return pd.DataFrame(np.clip(p, 0.0, 1.0), index=mean_ranks.index, columns=mean_ranks.index)
+
+
 @dataclass(frozen=True)
 class FriedmanResult:
-    """Friedman test over data sets and the Nemenyi post-hoc test.
+    """Friedman test over data sets and the post-hoc test that draws the CD bars.
 
     Attributes
     ----------
@@ -406,10 +564,13 @@ class FriedmanResult:
         Friedman chi-square statistic and its p-value (scipy.stats.friedmanchisquare).
     ranks : Series of shape (n_methods,)
         Mean rank of each method (1 = best), sorted.
-    nemenyi : DataFrame of shape (n_methods, n_methods)
-        Pairwise Nemenyi p-values (scikit_posthocs.posthoc_nemenyi_friedman).
-    critical_difference : float
-        Nemenyi critical difference of mean ranks at ``alpha``.
+    pairwise : DataFrame of shape (n_methods, n_methods)
+        Pairwise p-values of the post-hoc test: Holm-adjusted Wilcoxon signed-rank
+        (``test == "wilcoxon-holm"``) or Nemenyi (:func:`nemenyi_pairwise`).
+    test : {"wilcoxon-holm", "nemenyi"}
+    critical_difference : float or None
+        Nemenyi critical difference of mean ranks at ``alpha``; None for
+        Wilcoxon-Holm, which compares pairs, not rank differences.
     alpha : float
     n_datasets, n_methods : int
     """
@@ -417,22 +578,48 @@ class FriedmanResult:
     statistic: float
     pvalue: float
     ranks: pd.Series
-    nemenyi: pd.DataFrame
-    critical_difference: float
+    pairwise: pd.DataFrame
+    test: str
+    critical_difference: float | None
     alpha: float
     n_datasets: int
     n_methods: int
 
+    @property
+    def significant(self) -> bool:
+        """Whether the Friedman test rejects "all methods rank alike" at ``alpha``."""
+        return self.pvalue < self.alpha
 
-def friedman_nemenyi(matrix: pd.DataFrame, alpha: float = 0.05) -> FriedmanResult:
-    """Friedman test and Nemenyi post-hoc over the rows (data sets) of ``matrix``.
+    def joined(self) -> pd.DataFrame:
+        """Which pairs the diagram joins (True: not significantly different).
+
+        As in aeon's diagram, when the Friedman test does not reject, every pair is
+        joined whatever the post-hoc test says.
+
+        Returns
+        -------
+        DataFrame of shape (n_methods, n_methods), bool
+        """
+        if not self.significant:
+            return pd.DataFrame(True, index=self.pairwise.index, columns=self.pairwise.columns)
+        return self.pairwise >= self.alpha
+
+
+def friedman_posthoc(
+    matrix: pd.DataFrame, test: str = "wilcoxon-holm", alpha: float = 0.05
+) -> FriedmanResult:
+    """Friedman test and a post-hoc test over the rows (data sets) of ``matrix``.
 
     Parameters
     ----------
     matrix : DataFrame of shape (n_datasets, n_methods)
         Accuracies, no missing values (restrict to the shared data sets first).
+    test : {"wilcoxon-holm", "nemenyi"}
+        The post-hoc test: pairwise Wilcoxon signed-rank with Holm's correction
+        over all pairs (Benavoli et al. 2016; aeon's and tsml-eval's default), or
+        Nemenyi's test on mean ranks (Demsar 2006).
     alpha : float
-        Significance level of the critical difference.
+        Significance level.
 
     Returns
     -------
@@ -440,13 +627,16 @@ def friedman_nemenyi(matrix: pd.DataFrame, alpha: float = 0.05) -> FriedmanResul
 
     Raises
     ------
+    InputError
+        If ``test`` is unknown.
     NotApplicableError
         Fewer than 3 methods or 2 data sets, missing values, or every method tying
         on every data set (the statistic is undefined).
     """
-    import scikit_posthocs as sp
     from scipy.stats import friedmanchisquare
 
+    if test not in CD_TESTS:
+        raise InputError(f"test must be one of {', '.join(CD_TESTS)}; got {test!r}.")
     n_datasets, n_methods = matrix.shape
     if n_methods < 3:
         raise NotApplicableError(
@@ -462,14 +652,24 @@ def friedman_nemenyi(matrix: pd.DataFrame, alpha: float = 0.05) -> FriedmanResul
     if (rounded.nunique(axis=1) == 1).all():
         raise NotApplicableError("all methods tie on every data set; nothing to test.")
     statistic, pvalue = friedmanchisquare(*(rounded[c].to_numpy() for c in rounded.columns))
-    nemenyi = sp.posthoc_nemenyi_friedman(rounded)
-    ranks = friedman_ranks(rounded).mean().sort_values()
+    columns = list(rounded.columns)
+    cd: float | None = None
+    mean_ranks = friedman_ranks(rounded).mean()
+    if test == "nemenyi":
+        pairwise = nemenyi_pairwise(mean_ranks, n_datasets)
+        cd = nemenyi_critical_difference(n_methods, n_datasets, alpha)
+    else:
+        pairwise = wilcoxon_holm_pairwise(rounded)
+    # Best first; equal mean ranks in name order, so the diagram never depends on input order.
+    order = sorted(columns, key=lambda m: (mean_ranks[m], m.lower(), m))
+    ranks = mean_ranks[order]
     return FriedmanResult(
         statistic=float(statistic),
         pvalue=float(pvalue),
         ranks=ranks,
-        nemenyi=nemenyi.loc[list(rounded.columns), list(rounded.columns)],
-        critical_difference=nemenyi_critical_difference(n_methods, n_datasets, alpha),
+        pairwise=pairwise.astype("float64"),
+        test=test,
+        critical_difference=cd,
         alpha=alpha,
         n_datasets=n_datasets,
         n_methods=n_methods,

@@ -25,7 +25,7 @@ from rntk_bench.reporting.metrics import (
     Leaderboard,
     NotApplicableError,
     accuracy_table,
-    friedman_nemenyi,
+    friedman_posthoc,
     leaderboard,
     missing_pairs,
 )
@@ -38,7 +38,7 @@ from rntk_bench.reporting.tables import (
 )
 from rntk_bench.reporting.tidy import Problem, load_results, problems_frame
 
-__all__ = ["DEFAULT_VERSUS", "Report", "build_report", "slug", "write_report"]
+__all__ = ["DEFAULT_VERSUS", "Report", "build_report", "cd_sentence", "slug", "write_report"]
 
 #: The reference method of wins/ties/losses and the scatter plots, when present.
 DEFAULT_VERSUS = "rntk"
@@ -50,6 +50,30 @@ _STALE = (
     "missing.csv",
     "problems.csv",
 )
+
+
+def cd_sentence(result: FriedmanResult) -> str:
+    """What the critical difference diagram shows and which test drew its bars."""
+    f = result
+    line = (
+        f"Friedman test over {f.n_datasets} data sets and {f.n_methods} methods: "
+        f"chi2 = {f.statistic:.3f}, p = {f.pvalue:.3g}. "
+    )
+    if f.test == "nemenyi":
+        line += (
+            f"Bars join methods whose mean ranks differ by less than the Nemenyi critical "
+            f"difference at alpha = {f.alpha:g}, {f.critical_difference:.3f} (Demsar 2006)."
+        )
+    else:
+        line += (
+            "Bars join methods that a two-sided Wilcoxon signed-rank test cannot separate at "
+            f"alpha = {f.alpha:g} after Holm's correction over all "
+            f"{f.n_methods * (f.n_methods - 1) // 2} pairs (the convention of aeon and "
+            "tsml-eval; `--cd-test nemenyi` for Nemenyi's test)."
+        )
+    if not f.significant:
+        line += " The Friedman test does not reject equal ranks, so one bar joins all methods."
+    return line
 
 
 def slug(name: str) -> str:
@@ -146,6 +170,7 @@ def build_report(
     registry: bool = True,
     versus: str | None = None,
     alpha: float = 0.05,
+    cd_test: str = "wilcoxon-holm",
 ) -> Report:
     """Read a run's results and compute every table and statistic of the report.
 
@@ -165,7 +190,10 @@ def build_report(
         Reference method of wins/ties/losses and scatter plots; default "rntk" when
         the run has it (else none, with a note).
     alpha : float
-        Significance level of the Nemenyi post-hoc test.
+        Significance level of the Friedman and post-hoc tests.
+    cd_test : {"wilcoxon-holm", "nemenyi"}
+        The post-hoc test that draws the bars of the critical difference diagram
+        (:func:`~rntk_bench.reporting.metrics.friedman_posthoc`).
 
     Returns
     -------
@@ -214,7 +242,9 @@ def build_report(
     missing = missing_pairs(table, compared)
     friedman = None
     try:
-        friedman = friedman_nemenyi(table.mean.loc[board.datasets, compared], alpha=alpha)
+        friedman = friedman_posthoc(
+            table.mean.loc[board.datasets, compared], test=cd_test, alpha=alpha
+        )
     except NotApplicableError as exc:
         notes.append(f"No Friedman test or critical difference diagram: {exc}")
     lengths_note = length_policy_note(computed)
@@ -317,13 +347,14 @@ def _summary(report: Report, files: list[str], notes: list[str]) -> dict[str, An
             "statistic": f.statistic,
             "pvalue": f.pvalue,
             "alpha": f.alpha,
+            "posthoc_test": f.test,
             "critical_difference": f.critical_difference,
             "n_datasets": f.n_datasets,
             "n_methods": f.n_methods,
             "mean_ranks": {k: float(v) for k, v in f.ranks.items()},
-            "nemenyi_pvalues": {
-                r: {c: _clean(f.nemenyi.at[r, c]) for c in f.nemenyi.columns}
-                for r in f.nemenyi.index
+            "pairwise_pvalues": {
+                r: {c: _clean(f.pairwise.at[r, c]) for c in f.pairwise.columns}
+                for r in f.pairwise.index
             },
         }
     # No timestamp or absolute paths: a regenerated report diffs only where results changed.
@@ -382,7 +413,9 @@ def _readme(
         "the best accuracy. "
         + (
             f"W/T/L vs {report.versus}: data sets where the row's method is more accurate / "
-            f"equal / less accurate than {report.versus}. "
+            f"equal / less accurate than {report.versus}. p vs {report.versus} (Holm): "
+            "two-sided Wilcoxon signed-rank test of the pair over the shared data sets, "
+            "Holm-adjusted over the other compared methods. "
             if report.versus
             else ""
         )
@@ -395,12 +428,7 @@ def _readme(
         lines += ["## Critical difference diagram", ""]
         if report.friedman is not None:
             f = report.friedman
-            lines += [
-                f"Friedman test over {f.n_datasets} data sets and {f.n_methods} methods: "
-                f"chi2 = {f.statistic:.3f}, p = {f.pvalue:.3g}. Nemenyi critical difference "
-                f"at alpha = {f.alpha:g}: {f.critical_difference:.3f}.",
-                "",
-            ]
+            lines += [cd_sentence(f), ""]
         if "cd_diagram" in plots:
             lines += [f"![critical difference diagram]({plots['cd_diagram']})", ""]
     scatters = {k: v for k, v in plots.items() if k.startswith("scatter:")}

@@ -45,6 +45,12 @@ def _pm(mean: object, std: object, digits: int) -> str:
     return f"{text} ± {_fmt(std, digits)}"
 
 
+def _p(value: object) -> str:
+    """A p-value with 3 decimals; "<0.001" below that, so no p reads as 0."""
+    text = _fmt(value, 3)
+    return "<0.001" if text != _DASH and float(value) < 0.0005 else text  # type: ignore[arg-type]
+
+
 def format_accuracy(table: AccuracyTable, digits: int = 3) -> pd.DataFrame:
     """The per-data-set accuracy table as strings: "mean ± std" over resamples.
 
@@ -79,7 +85,8 @@ def format_leaderboard(board: Leaderboard, digits: int = 3) -> pd.DataFrame:
         Index "method"; columns "data sets with results" (before the restriction to
         the shared data sets), "mean acc ± std", "rank", "P90 %",
         "P95 %", "PMA % ± std" and, with a reference method,
-        "W/T/L vs <versus>" (the row method's wins/ties/losses against it).
+        "W/T/L vs <versus>" (the row method's wins/ties/losses against it) and
+        "p vs <versus> (Holm)" (Wilcoxon signed-rank, Holm-adjusted; "<0.001" below).
     """
     t = board.table
     out = pd.DataFrame(index=t.index)
@@ -96,6 +103,7 @@ def format_leaderboard(board: Leaderboard, digits: int = 3) -> pd.DataFrame:
             _DASH if m == board.versus else f"{w}/{ti}/{lo}"
             for m, w, ti, lo in zip(t.index, t["wins"], t["ties"], t["losses"], strict=True)
         ]
+        out[f"p vs {board.versus} (Holm)"] = [_p(p) for p in t["wilcoxon_p"]]
     out.index.name = "method"
     return out
 
@@ -110,7 +118,7 @@ def _md_cell(value: object) -> str:
 
 
 def _is_numeric_column(values: Sequence[str]) -> bool:
-    pattern = re.compile(r"^(–|[-+]?\d[\d.]*( ± [\d.]+)?|\d+/\d+/\d+)$")
+    pattern = re.compile(r"^(–|<?[-+]?\d[\d.]*( ± [\d.]+)?|\d+/\d+/\d+)$")
     filled = [v for v in values if v]
     return bool(filled) and all(pattern.match(v) for v in filled)
 

@@ -5,7 +5,9 @@ holds an accuracy outside [0, 1], is listed in ``problems`` and left out of the
 table, never dropped silently and never fatal. When a run folder holds two
 results for the same (data set, method, resample), e.g. one from an older
 protocol, the newest (by ``environment.finished``) is kept and the older one is
-listed as a warning.
+listed as a warning. Results of different protocols (folds, C grid,
+preprocessing, Gram normalisation, seed) are never ranked together: a folder
+whose kept results mix protocols is refused with one line saying how they differ.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from rntk_bench.errors import ResultError
+from rntk_bench.evaluation.protocol import protocol_changes
 from rntk_bench.evaluation.results import Result, iter_results
 
 __all__ = ["TIDY_COLUMNS", "Problem", "load_results", "problems_frame", "tidy_frame"]
@@ -200,6 +203,7 @@ def load_results(run_dir: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
         )
     problems: list[Problem] = []
     rows: list[dict[str, Any]] = []
+    protocols: dict[str, dict[str, Any]] = {}  # path -> the protocol of its identity
     for path, item in iter_results(run_dir):
         if isinstance(item, ResultError):
             problems.append(Problem(str(path), str(item)))
@@ -208,6 +212,10 @@ def load_results(run_dir: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
             rows.append(_row(item, path))
         except ResultError as exc:
             problems.append(Problem(str(path), str(exc)))
+            continue
+        identity = item.identity if isinstance(item.identity, dict) else {}
+        protocol = identity.get("protocol")
+        protocols[str(path)] = protocol if isinstance(protocol, dict) else {"record": protocol}
     table = tidy_frame(rows)
     if table.empty:
         return table, problems
@@ -232,4 +240,22 @@ def load_results(run_dir: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
             )
         )
     table = table[~older].sort_values(key, kind="stable").reset_index(drop=True)
+    _check_one_protocol(run_dir, [protocols[p] for p in table["path"]])
     return table, problems
+
+
+def _check_one_protocol(run_dir: Path, protocols: Sequence[dict[str, Any]]) -> None:
+    """ResultError naming the difference when the results follow several protocols."""
+    counts: dict[str, int] = {}
+    for protocol in protocols:
+        key = json.dumps(protocol, sort_keys=True, default=str)
+        counts[key] = counts.get(key, 0) + 1
+    if len(counts) < 2:
+        return
+    (common, n_common), (other, n_other) = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
+    changes = protocol_changes(json.loads(common), json.loads(other))
+    raise ResultError(
+        f"{run_dir} mixes results of {len(counts)} protocols ({n_common} vs {n_other} result "
+        f"files, differing in: {changes}); one leaderboard must not rank them together: move "
+        "one set of runs/<Dataset>/*.json files into a run folder of its own."
+    )

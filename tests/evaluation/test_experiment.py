@@ -80,14 +80,28 @@ def test_a_rerun_skips_everything_and_changes_nothing(make_config, tmp_path):
     assert all(before[p] == t for p, t in after.items())
 
 
-def test_a_different_protocol_is_a_different_result(make_config, tmp_path):
+def test_a_different_protocol_is_refused_in_the_same_run_folder(make_config, tmp_path):
+    from rntk_bench.reporting import load_results
+
     run_all(make_config(kernels=("rbf",)), tmp_path / "run")
-    events = run_all(
-        make_config(kernels=("rbf",), protocol=Protocol(folds=5, c_grid=(1.0, 10.0))),
-        tmp_path / "run",
-    )
+    before = sorted((tmp_path / "run").rglob("*.json"))
+    other = make_config(kernels=("rbf",), protocol=Protocol(folds=3, c_grid=(1.0, 10.0)))
+    # One clear line naming what differs, before any work: nothing is written.
+    with pytest.raises(InputError, match=r"another protocol \(folds 5 -> 3, c_grid") as exc:
+        run_all(other, tmp_path / "run")
+    assert "\n" not in str(exc.value) and "--name" in str(exc.value)
+    assert sorted((tmp_path / "run").rglob("*.json")) == before
+    # Kept apart in a folder of its own, the other protocol runs: a different result.
+    events = run_all(other, tmp_path / "other")
     assert len([e for e in events if isinstance(e, ResultDone)]) == 2
-    assert len(list((tmp_path / "run" / "runs" / "GunPoint").glob("rbf-*.json"))) == 2
+    # A folder mixed by hand (GunPoint from the other protocol) is refused by the report.
+    gunpoint = tmp_path / "run" / "runs" / "GunPoint"
+    for old in gunpoint.glob("rbf-*.json"):
+        old.unlink()
+    moved = next((tmp_path / "other" / "runs" / "GunPoint").glob("rbf-*.json"))
+    (gunpoint / moved.name).write_bytes(moved.read_bytes())
+    with pytest.raises(ResultError, match=r"mixes results of 2 protocols .*folds (5 -> 3|3 -> 5)"):
+        load_results(tmp_path / "run")
 
 
 def test_an_interrupted_run_resumes_from_its_checkpoints(make_config, tmp_path):

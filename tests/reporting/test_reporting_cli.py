@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -124,6 +127,50 @@ def test_report_with_bakeoff_folder(run: Path, tmp_path: Path, ucr_mirror: Path)
     cells = pd.read_csv(folder / "ROCKET_accuracy.csv", index_col=0).loc["GunPoint"]
     accuracy = pd.read_csv(out / "accuracy.csv", index_col=0)
     assert accuracy.at["GunPoint", "ROCKET (published)"] == pytest.approx(cells.iloc[:2].mean())
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))}
+
+
+def test_regenerating_a_report_changes_no_byte(run: Path, tmp_path: Path) -> None:
+    # What `make run` relies on for a clean `git status`: same results, same files,
+    # byte for byte, plots included (no dates, fixed SVG ids, no absolute paths), also
+    # from another process with another string-hash seed (set order must not leak).
+    assert invoke("report", run, "--with-published").exit_code == 0
+    first = _contents(run / "report")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    command = [sys.executable, "-m", "rntk_bench.cli", "report", str(run), "--with-published"]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    assert _contents(run / "report") == first
+    assert {"cd_diagram.svg", "cd_diagram.png"} <= set(first)
+    everything = b"".join(first.values())
+    assert str(tmp_path).encode() not in everything
+
+
+def test_report_says_which_test_drew_the_bars(run: Path, tmp_path: Path) -> None:
+    result = invoke("report", run, "--out", tmp_path / "w")
+    assert result.exit_code == 0, result.output
+    readme = (tmp_path / "w" / "README.md").read_text()
+    assert "two-sided Wilcoxon signed-rank test cannot separate" in readme
+    assert "Holm's correction over all 3 pairs" in readme
+    summary = json.loads((tmp_path / "w" / "summary.json").read_text())
+    assert summary["friedman"]["posthoc_test"] == "wilcoxon-holm"
+    assert summary["friedman"]["critical_difference"] is None
+    # Against rntk on the 3 shared sets. rbf: GunPoint -0.04, Coffee -0.04, ECG200 tie
+    # (dropped): 2 of 4 sign patterns are as extreme, p = 0.5. ntk: 3 losses of distinct
+    # size: 2 of 8 patterns, p = 0.25. Holm over the two: 2 * 0.25 = 0.5, max(0.5, 0.5).
+    board = {row["method"]: row for row in summary["leaderboard"]}
+    assert board["ntk"]["wilcoxon_p"] == pytest.approx(0.5)
+    assert board["rbf"]["wilcoxon_p"] == pytest.approx(0.5)
+    assert board["rntk"]["wilcoxon_p"] is None
+    assert "| p vs rntk (Holm) |" in result.output
+    result = invoke("report", run, "--out", tmp_path / "n", "--cd-test", "nemenyi")
+    assert result.exit_code == 0, result.output
+    readme = (tmp_path / "n" / "README.md").read_text()
+    assert "Nemenyi critical difference at alpha = 0.05, 1.914" in readme
+    result = invoke("report", run, "--cd-test", "sign")
+    assert result.exit_code == 2 and "'sign' is not one of" in result.output
 
 
 def test_report_lists_a_corrupt_file(run: Path) -> None:

@@ -22,13 +22,17 @@ from rntk_bench.errors import InputError
 from rntk_bench.reporting import (
     NotApplicableError,
     accuracy_table,
-    friedman_nemenyi,
+    friedman_posthoc,
     friedman_ranks,
+    holm,
     leaderboard,
     load_results,
     missing_pairs,
     nemenyi_critical_difference,
     shared_datasets,
+    wilcoxon_holm_pairwise,
+    wilcoxon_pvalue,
+    wilcoxon_versus,
     wins_ties_losses,
 )
 
@@ -195,14 +199,14 @@ def test_friedman_statistic_and_critical_difference_by_hand() -> None:
     matrix = pd.DataFrame(
         {"A": [0.9, 0.8, 0.7, 0.95], "B": [0.8, 0.7, 0.6, 0.9], "C": [0.7, 0.6, 0.5, 0.85]}
     )
-    result = friedman_nemenyi(matrix)
+    result = friedman_posthoc(matrix, test="nemenyi")
     assert result.statistic == pytest.approx(8.0)
     assert result.pvalue == pytest.approx(math.exp(-4.0))
     assert result.ranks.to_dict() == {"A": 1.0, "B": 2.0, "C": 3.0}
     # Demsar (2006), table 5: q_0.05 = 2.343 for k = 3; CD = q sqrt(k (k+1) / (6 N)).
     assert result.critical_difference == pytest.approx(2.343 * math.sqrt(12 / 24), rel=1e-3)
     assert nemenyi_critical_difference(2, 10) == pytest.approx(1.960 * math.sqrt(6 / 60), 1e-3)
-    p = result.nemenyi
+    p = result.pairwise
     assert p.loc["A", "C"] == p.loc["C", "A"]
     assert p.loc["A", "C"] < p.loc["A", "B"]  # farther apart in rank, smaller p-value
 
@@ -218,4 +222,86 @@ def test_friedman_statistic_and_critical_difference_by_hand() -> None:
 )
 def test_friedman_degenerate_cases_are_not_applicable(matrix: pd.DataFrame, reason: str) -> None:
     with pytest.raises(NotApplicableError, match=reason):
-        friedman_nemenyi(matrix)
+        friedman_posthoc(matrix)
+
+
+# Six paired accuracies; X - Y has six distinct non-zero differences, all positive.
+X = [0.9, 0.8, 0.7, 0.95, 0.6, 0.5]
+Y = [0.85, 0.72, 0.6, 0.94, 0.45, 0.38]
+
+
+def test_wilcoxon_exact_pvalues_by_hand() -> None:
+    # All 6 differences positive: W- = 0; of the 2^6 equally likely sign patterns only
+    # all-plus and all-minus are as extreme, so the two-sided p = 2 / 64.
+    assert wilcoxon_pvalue(X, Y) == pytest.approx(2 / 64)
+    assert wilcoxon_pvalue(Y, X) == pytest.approx(2 / 64)
+    # The smallest difference (D4, 0.01) turned negative: W- = 1; patterns with W- <= 1
+    # are {} and {rank 1}, so p = 2 * 2 / 64.
+    flipped = list(Y)
+    flipped[3] = 0.96
+    assert wilcoxon_pvalue(X, flipped) == pytest.approx(4 / 64)
+    # A tied data set is dropped ("wilcox" zero method): the same 6 differences remain.
+    assert wilcoxon_pvalue([*X, 0.3], [*Y, 0.3]) == pytest.approx(2 / 64)
+    # Equal on every data set: no evidence of a difference.
+    assert wilcoxon_pvalue(X, X) == 1.0
+    with pytest.raises(InputError, match="one shape"):
+        wilcoxon_pvalue(X, Y[:5])
+
+
+def test_holm_by_hand() -> None:
+    # Sorted 0.01, 0.03, 0.04 times m - i = 3, 2, 1: 0.03, 0.06, 0.04 -> running max
+    # 0.03, 0.06, 0.06; returned in the input order.
+    assert holm([0.01, 0.04, 0.03]).tolist() == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, 0.6]).tolist() == pytest.approx([1.0, 1.0])  # capped at 1
+    assert holm([]).size == 0
+
+
+def test_wilcoxon_versus_and_leaderboard_column() -> None:
+    matrix = pd.DataFrame({"ref": X, "worse": Y, "same": X})
+    out = wilcoxon_versus(matrix, "ref")
+    # Raw: worse 2/64, same 1 (all tie); Holm over 2 comparisons: 2 * 2/64, then max(1, .).
+    assert out.loc["worse", "p"] == pytest.approx(2 / 64)
+    assert out.loc["worse", "p_holm"] == pytest.approx(4 / 64)
+    assert out.loc["same", "p_holm"] == 1.0
+    assert math.isnan(out.loc["ref", "p"]) and math.isnan(out.loc["ref", "p_holm"])
+    board = leaderboard(matrix, versus="ref").table
+    assert board.loc["worse", "wilcoxon_p"] == pytest.approx(4 / 64)
+    assert board.loc["worse", ["wins", "ties", "losses"]].tolist() == [0, 0, 6]
+    assert math.isnan(board.loc["ref", "wilcoxon_p"])
+    assert leaderboard(matrix).table["wilcoxon_p"].isna().all()  # no reference, no test
+
+
+def test_friedman_posthoc_wilcoxon_holm_by_hand() -> None:
+    # A > B > C on every one of 6 data sets, all 6 differences distinct per pair.
+    matrix = pd.DataFrame({"A": X, "B": Y, "C": [v - 0.2 for v in X]})
+    result = friedman_posthoc(matrix)
+    assert result.test == "wilcoxon-holm" and result.critical_difference is None
+    # Friedman: ranks 1, 2, 3 on all N = 6 sets: chi2 = 12 N / (k (k + 1)) * (sum R^2 -
+    # k (k + 1)^2 / 4) = 6 * (14 - 12) = 12, p = exp(-12 / 2).
+    assert result.statistic == pytest.approx(12.0)
+    assert result.pvalue == pytest.approx(math.exp(-6.0))
+    # Every pair: raw p = 2/64; Holm over 3 pairs: 3 * 2/64, 2 * 2/64 -> max = 6/64 each.
+    expected = np.full((3, 3), 6 / 64)
+    np.fill_diagonal(expected, 1.0)
+    np.testing.assert_allclose(result.pairwise.to_numpy(), expected)
+    np.testing.assert_allclose(wilcoxon_holm_pairwise(matrix).to_numpy(), expected)
+    # 6/64 = 0.094 >= 0.05: no pair separated, all joined; at alpha = 0.1 none joined.
+    assert result.joined().to_numpy().all()
+    strict = friedman_posthoc(matrix, alpha=0.1)
+    assert strict.joined().to_numpy().sum() == 3  # the diagonal only
+    # Nemenyi on the same matrix: the CD at k = 3, N = 6 is 2.343 sqrt(12 / 36) = 1.353,
+    # so A and C (rank gap 2) are separated and the neighbours are not.
+    nemenyi = friedman_posthoc(matrix, test="nemenyi")
+    assert nemenyi.critical_difference == pytest.approx(2.343 * math.sqrt(12 / 36), rel=1e-3)
+    joined = nemenyi.joined()
+    assert not joined.loc["A", "C"] and joined.loc["A", "B"] and joined.loc["B", "C"]
+    with pytest.raises(InputError, match="test must be one of"):
+        friedman_posthoc(matrix, test="t-test")
+
+
+def test_friedman_not_rejecting_joins_every_pair() -> None:
+    # Rotating ranks: every method has mean rank 2, Friedman chi2 = 0, p = 1.
+    matrix = pd.DataFrame({"A": [0.9, 0.8, 0.7], "B": [0.8, 0.7, 0.9], "C": [0.7, 0.9, 0.8]})
+    result = friedman_posthoc(matrix)
+    assert result.statistic == pytest.approx(0.0) and not result.significant
+    assert result.joined().to_numpy().all()

@@ -72,6 +72,7 @@ def test_leaderboard_strings() -> None:
         "P95 %",
         "PMA % ± std",
         "W/T/L vs rntk",
+        "p vs rntk (Holm)",
     ]
     assert formatted.loc["rntk"].tolist() == [
         "2",
@@ -81,9 +82,11 @@ def test_leaderboard_strings() -> None:
         "100.0",
         "100.0 ± 0.0",
         "–",
+        "–",
     ]
     # rbf: ranks 2 and 1.5; 0.8 < 0.9 * 0.9 misses P90 and P95 on D1;
-    # PMA (100 * 0.8 / 0.9 + 100) / 2 = 94.4; loses D1, ties D2.
+    # PMA (100 * 0.8 / 0.9 + 100) / 2 = 94.4; loses D1, ties D2. Wilcoxon: the tie is
+    # dropped, one difference is left, and either sign is as likely: p = 1.
     assert formatted.loc["rbf"].tolist() == [
         "2",
         "0.650 ± 0.212",
@@ -92,7 +95,20 @@ def test_leaderboard_strings() -> None:
         "50.0",
         "94.4 ± 7.9",
         "0/1/1",
+        "1.000",
     ]
+
+
+def test_leaderboard_small_p_values_never_read_as_zero() -> None:
+    # rntk beats rbf by distinct margins on 30 data sets: exact two-sided p = 2 / 2^30.
+    index = pd.Index([f"D{i}" for i in range(30)], name="dataset")
+    rntk = [0.5 + 0.01 * i for i in range(30)]
+    rbf = [a - 0.001 * (i + 1) for i, a in enumerate(rntk)]
+    mean = pd.DataFrame({"rntk": rntk, "rbf": rbf}, index=index)
+    formatted = format_leaderboard(leaderboard(mean, versus="rntk"))
+    assert formatted.loc["rbf", "p vs rntk (Holm)"] == "<0.001"
+    # "<0.001" still reads as a number: the column is right-aligned.
+    assert to_markdown(formatted).splitlines()[1].endswith("---: |")
 
 
 def test_write_table_three_files_csv_full_precision(tmp_path: Path) -> None:
