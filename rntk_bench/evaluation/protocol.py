@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -113,18 +113,28 @@ class Protocol:
 
 
 def protocol_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """The fields in which two protocol records (``Protocol.as_dict()``) differ, in words.
+    """The user-chosen fields in which two protocol records differ, in words.
+
+    Compared: the fields a user sets (folds, c_grid, preprocessing, normalisation,
+    seed, and any later init field) that both records hold. Fields fixed by the code
+    (``init=False``, e.g. the tie-break rule) or absent from an older record change
+    only with the version, and every result identity changes with them anyway.
+
+    Parameters
+    ----------
+    before, after : mapping
+        ``Protocol.as_dict()`` records (e.g. from run.json or a result's identity).
 
     Returns
     -------
     str
         E.g. "folds 10 -> 5, preprocessing maxnorm -> znorm"; empty when they agree.
     """
-    keys = list(dict.fromkeys([*before, *after]))
+    chosen = [f.name for f in fields(Protocol) if f.init]
     return ", ".join(
-        f"{k} {before.get(k, '(none)')} -> {after.get(k, '(none)')}"
-        for k in keys
-        if before.get(k) != after.get(k)
+        f"{k} {before[k]} -> {after[k]}"
+        for k in chosen
+        if k in before and k in after and before[k] != after[k]
     )
 
 

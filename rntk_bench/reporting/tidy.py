@@ -250,12 +250,15 @@ def _check_one_protocol(run_dir: Path, protocols: Sequence[dict[str, Any]]) -> N
     for protocol in protocols:
         key = json.dumps(protocol, sort_keys=True, default=str)
         counts[key] = counts.get(key, 0) + 1
-    if len(counts) < 2:
-        return
-    (common, n_common), (other, n_other) = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
-    changes = protocol_changes(json.loads(common), json.loads(other))
-    raise ResultError(
-        f"{run_dir} mixes results of {len(counts)} protocols ({n_common} vs {n_other} result "
-        f"files, differing in: {changes}); one leaderboard must not rank them together: move "
-        "one set of runs/<Dataset>/*.json files into a run folder of its own."
-    )
+    # The most common protocol first (ties by text, so the message is reproducible).
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    common = json.loads(ranked[0][0])
+    for other, n_other in ranked[1:]:
+        changes = protocol_changes(common, json.loads(other))
+        if changes:
+            raise ResultError(
+                f"{run_dir} mixes results of different protocols ({ranked[0][1]} vs {n_other} "
+                f"result files, differing in: {changes}); one leaderboard must not rank them "
+                "together: move one set of runs/<Dataset>/*.json files into a run folder of "
+                "its own."
+            )

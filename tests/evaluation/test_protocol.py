@@ -11,6 +11,7 @@ from rntk_bench.evaluation.protocol import (
     cv_folds,
     normalise_gram,
     preprocess,
+    protocol_changes,
     resample_split,
 )
 
@@ -118,3 +119,15 @@ def test_gram_normalisations():
 def test_protocol_refuses_impossible_values(kwargs, message):
     with pytest.raises(InputError, match=message):
         Protocol(**kwargs)
+
+
+def test_protocol_changes_name_the_user_chosen_fields_only():
+    paper = Protocol().as_dict()
+    other = Protocol(folds=5, preprocessing="znorm").as_dict()
+    assert protocol_changes(paper, other) == "folds 10 -> 5, preprocessing maxnorm -> znorm"
+    assert protocol_changes(paper, paper) == ""
+    # A code-fixed field (init=False) or one an older record lacks is a version change,
+    # not a user's choice of protocol.
+    assert protocol_changes(paper, {**paper, "tie_break": "another rule"}) == ""
+    older = {k: v for k, v in paper.items() if k != "seed"}
+    assert protocol_changes(older, {**paper, "seed": 3}) == ""
