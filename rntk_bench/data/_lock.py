@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -31,6 +32,12 @@ __all__ = ["LOCK_NAME", "ChecksumLock", "sha256_file"]
 
 LOCK_NAME = "sha256.lock.json"
 _CHUNK = 1 << 20
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def sha256_file(path: Path) -> str:
@@ -54,28 +61,82 @@ class ChecksumLock:
     def __init__(self, home: Path) -> None:
         self.path = home / LOCK_NAME
 
-    def entries(self) -> dict[str, dict[str, Any]]:
-        """Return the recorded entries (empty when there is no lock file yet)."""
+    def _read(self) -> dict[str, Any]:
+        """The raw ``files`` mapping; DataError when the file as a whole is unusable."""
+        fix = (
+            "delete it (its checksums are recorded again on the next fetch) or restore "
+            "it from a backup."
+        )
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return {}
+        except IsADirectoryError:
+            raise DataError(
+                f"{self.path} is a folder, not the checksum lock file; remove it "
+                "(checksums are recorded again on the next fetch)."
+            ) from None
+        except UnicodeDecodeError:
+            raise DataError(f"{self.path} is not a valid lock file (binary data); {fix}") from None
         try:
             data = json.loads(text)
-            files = data["files"]
-            if not isinstance(files, dict):
-                raise TypeError
-        except (ValueError, KeyError, TypeError):
-            raise DataError(
-                f"{self.path} is not a valid lock file; delete it (its checksums are "
-                "recorded again on the next fetch) or restore it from a backup."
-            ) from None
+        except ValueError as exc:
+            raise DataError(f"{self.path} is not a valid lock file ({exc}); {fix}") from None
+        files = data.get("files") if isinstance(data, dict) else None
+        if not isinstance(files, dict):
+            raise DataError(f'{self.path} is not a valid lock file (no "files" mapping); {fix}')
         return files
+
+    def _bad_entry(self, key: str, entry: Any) -> DataError | None:
+        """Why an entry is unusable (None when it is fine)."""
+        ok = (
+            isinstance(entry, dict)
+            and isinstance(entry.get("sha256"), str)
+            and _HEX.fullmatch(entry["sha256"]) is not None
+            and isinstance(entry.get("bytes", 0), int)
+            and not isinstance(entry.get("bytes", 0), bool)
+        )
+        if ok:
+            return None
+        fix = f"delete the entry {key!r} from it (it is recorded again on the next fetch)"
+        if key.startswith("cache:"):
+            name = key.split(":", 1)[1].split("/", 1)[0]
+            fix += f", or run `rntk-bench download {name} --force`"
+        return DataError(
+            f'{self.path} has a damaged entry {key!r} (expected {{"sha256": 64 hex '
+            f'digits, "bytes": an integer}}, got {_short(entry)}); {fix}.'
+        )
+
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """Return the recorded entries (empty when there is no lock file yet).
+
+        Raises
+        ------
+        DataError
+            When the file or one of its entries is damaged (wrong types, missing
+            fields, binary data, a folder in its place); the message names the file
+            and how to repair it.
+        """
+        files = self._read()
+        for key, entry in files.items():
+            error = self._bad_entry(key, entry)
+            if error is not None:
+                raise error
+        return files
+
+    def keys(self) -> list[str]:
+        """The recorded keys, damaged entries included (they may be about to be replaced)."""
+        return list(self._read())
 
     def expected(self, key: str) -> str | None:
         """Return the recorded sha256 of ``key``, or None when it was never seen."""
-        entry = self.entries().get(key)
-        return None if entry is None else str(entry["sha256"])
+        files = self._read()
+        if key not in files:
+            return None
+        error = self._bad_entry(key, files[key])
+        if error is not None:
+            raise error
+        return str(files[key]["sha256"])
 
     def verify(self, key: str, digest: str, *, dataset: str, what: str, fix: str) -> bool:
         """Check ``digest`` against the recorded one.
@@ -104,9 +165,15 @@ class ChecksumLock:
     def update(self, entries: Mapping[str, Mapping[str, Any]], remove: Iterable[str] = ()) -> None:
         """Add or replace ``entries`` and drop the keys in ``remove``, atomically."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        files = self.entries()
+        files = self._read()
         for key in remove:
             files.pop(key, None)
+        # Damaged entries that are being replaced go; any other stops the update
+        # (never drop a checksum silently).
+        for key, entry in files.items():
+            error = self._bad_entry(key, entry)
+            if error is not None and key not in entries:
+                raise error
         files.update({k: dict(v) for k, v in entries.items()})
         payload = {
             "comment": (

@@ -583,7 +583,7 @@ def _import(
     target = home / info.name
     _commit(files_dir, target)
     stale = [
-        k for k in lock.entries() if k.startswith(f"cache:{info.name}/") and k not in cache_entries
+        k for k in lock.keys() if k.startswith(f"cache:{info.name}/") and k not in cache_entries
     ]
     lock.update({**staged.origin, **cache_entries}, remove=stale)
     report = FetchReport(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -159,9 +160,52 @@ def read_result(path: Path) -> Result:
         raise ResultError(
             f"result file {path} is incomplete ({exc}); delete it to recompute."
         ) from None
+    problem = _invalid_contents(result)
+    if problem:
+        raise ResultError(
+            f"result file {path} has invalid contents ({problem}); delete it to recompute."
+        )
     if result.id != identity_hash(result.identity):
         raise ResultError(f"result file {path} does not match its identity hash; delete it.")
     return result
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _invalid_contents(result: Result) -> str:
+    """What is wrong with a parsed result's values ("" when they can be used).
+
+    A file that passes counts as done for ``run`` and as data for ``report``; one
+    that fails is corrupt for both (recomputed by run, listed by report).
+    """
+    for name in ("identity", "dataset", "protocol", "selected", "cv", "test", "timing"):
+        if not isinstance(getattr(result, name), dict):
+            return f"{name} is not a mapping"
+    if not isinstance(result.id, str) or not isinstance(result.kernel, str) or not result.kernel:
+        return "id and kernel must be strings"
+    if not isinstance(result.dataset.get("name"), str) or not result.dataset["name"]:
+        return "dataset.name is missing"
+    if not _is_int(result.resample) or result.resample < 0:
+        return f"resample must be an integer >= 0, got {result.resample!r}"
+    test = result.test
+    accuracy = test.get("accuracy")
+    if not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool):
+        return f"test.accuracy must be a number, got {accuracy!r}"
+    if not (math.isfinite(accuracy) and 0.0 <= accuracy <= 1.0):
+        return f"test.accuracy must be in [0, 1], got {accuracy!r}"
+    y_true, y_pred, n_test = test.get("y_true"), test.get("y_pred"), test.get("n_test")
+    if not (isinstance(y_true, list) and isinstance(y_pred, list)):
+        return "test.y_true and test.y_pred must be lists"
+    if not _is_int(n_test) or not len(y_true) == len(y_pred) == n_test:
+        return "test.n_test, y_true and y_pred disagree in length"
+    if (
+        n_test
+        and abs(sum(a == b for a, b in zip(y_true, y_pred, strict=True)) / n_test - accuracy) > 1e-9
+    ):
+        return "test.accuracy disagrees with y_true and y_pred"
+    return ""
 
 
 def iter_results(
