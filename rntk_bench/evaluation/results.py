@@ -188,13 +188,13 @@ def _invalid_contents(result: Result) -> str:
     if not isinstance(result.dataset.get("name"), str) or not result.dataset["name"]:
         return "dataset.name is missing"
     if not _is_int(result.resample) or result.resample < 0:
-        return f"resample must be an integer >= 0, got {result.resample!r}"
+        return f"resample must be an integer >= 0; got {result.resample!r}"
     test = result.test
     accuracy = test.get("accuracy")
     if not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool):
-        return f"test.accuracy must be a number, got {accuracy!r}"
+        return f"test.accuracy must be a number; got {accuracy!r}"
     if not (math.isfinite(accuracy) and 0.0 <= accuracy <= 1.0):
-        return f"test.accuracy must be in [0, 1], got {accuracy!r}"
+        return f"test.accuracy must be in [0, 1]; got {accuracy!r}"
     y_true, y_pred, n_test = test.get("y_true"), test.get("y_pred"), test.get("n_test")
     if not (isinstance(y_true, list) and isinstance(y_pred, list)):
         return "test.y_true and test.y_pred must be lists"
