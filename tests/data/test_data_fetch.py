@@ -198,7 +198,7 @@ def test_lost_lock_is_recorded_again(home: Path) -> None:
 def test_corrupt_lock_file(home: Path) -> None:
     fetch_dataset("ArrowHead", data_dir=home)
     (home / LOCK_NAME).write_text("{not json")
-    with pytest.raises(DataError, match=r"sha256.lock.json is not a valid lock file \(.*\); delete it"):
+    with pytest.raises(DataError, match=r"lock.json is not a valid lock file \(.*\); delete it"):
         fetch_dataset("ArrowHead", data_dir=home)
 
 
