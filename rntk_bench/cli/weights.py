@@ -229,9 +229,7 @@ def weights_command(
         writer.writerows(_rows(curves))
     title = f"{description}, {preprocessing} inputs"
     fig = _figure(curves, sigma_ws, layer - 1, n_layers, title)
-    # A fixed salt makes the SVG's element ids, and so its bytes, reproducible.
-    with matplotlib.rc_context({"svg.hashsalt": "rntk-bench-weights"}):
-        paths = save_figure(fig, out_dir / "time_weights")
+    paths = save_figure(fig, out_dir / "time_weights")  # byte-reproducible SVG
     click.echo(f"{description}: {len(sigma_ws)} sigma_w x {len(ACTIVATIONS)} activations")
     for (activation, s, pairs), curve in curves.items():
         w = curve.weight_mean[layer - 1]
