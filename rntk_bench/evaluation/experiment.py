@@ -31,6 +31,7 @@ from rntk_bench.evaluation.parallel import Executor
 from rntk_bench.evaluation.protocol import (
     LENGTH_POLICIES,
     LENGTH_POLICY_TEXT,
+    RESAMPLING,
     Folds,
     Protocol,
     TestTruncation,
@@ -55,6 +56,7 @@ from rntk_bench.evaluation.tasks import (
     kernel_plan,
     make_split,
     run_block,
+    score_table,
 )
 from rntk_bench.kernels import (
     FAMILIES,
@@ -613,6 +615,9 @@ def _identity(
         "resample": resample,
         "dtype": config.dtype,
         "rntk_bench": versions["rntk-bench"],
+        # Results of resamples k > 0 drawn before the tsml-eval scheme lack this key,
+        # so they are recomputed rather than reused; resample 0 is unchanged.
+        **({"resampling": RESAMPLING} if resample > 0 else {}),
     }
     # Only when not the default, so that earlier results keep their identity.
     if truncation is not None:
@@ -648,16 +653,7 @@ def _finish_unit(
     gram_seconds = sum(b.gram_seconds for b in blocks)
     svm_seconds = sum(b.svm_seconds for b in blocks)
     for kernel, plan_ in unit.plans.items():
-        mean_rows = [row for b in blocks for row in b.mean[kernel]]
-        std_rows = [row for b in blocks for row in b.std[kernel]]
-        # Family settings -> the kernel's distinct settings (first occurrence).
-        n = len(plan_.settings)
-        mean = np.full((n, len(config.protocol.c_grid)), np.nan)
-        std = np.full_like(mean, np.nan)
-        for family_index, kernel_index in enumerate(plan_.source):
-            if np.isnan(mean[kernel_index]).all():
-                mean[kernel_index] = mean_rows[family_index]
-                std[kernel_index] = std_rows[family_index]
+        mean, std = score_table(plan_, blocks, len(config.protocol.c_grid))
         started_at = datetime.now(timezone.utc)
         try:
             outcome = finalise(
@@ -669,6 +665,7 @@ def _finish_unit(
                 unit.split,
                 config.protocol,
                 backend_options,
+                n_classes=len(unit.data.classes),
             )
         except NumericalError as exc:
             raise NumericalError(f"{unit.data.info.name}: {exc}") from None
@@ -717,7 +714,10 @@ def _finish_unit(
                 "gram_train": gram_seconds,
                 "svm_select": svm_seconds,
                 **outcome["timing"],
-                "total": gram_seconds + svm_seconds + sum(outcome["timing"].values()),
+                "total": gram_seconds
+                + svm_seconds
+                + outcome["timing"]["gram_test"]
+                + outcome["timing"]["svm_test"],
                 "note": "seconds of work; gram_train and svm_select are shared by the "
                 "family's kernels",
             },

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
+from sklearn.model_selection import StratifiedKFold
 
 from rntk_bench._validation import check_choice, check_positive, check_positive_int
 from rntk_bench.errors import DataError, InputError, NumericalError
@@ -40,6 +40,7 @@ __all__ = [
     "MIN_TRUNCATED_LENGTH",
     "NORMALISATIONS",
     "PREPROCESSINGS",
+    "RESAMPLING",
     "TRUNCATION_SIDES",
     "Protocol",
     "TestTruncation",
@@ -67,6 +68,8 @@ LENGTH_POLICY_TEXT = {
 TRUNCATION_SIDES = ("end", "start")
 #: A truncated test series keeps at least this many time points.
 MIN_TRUNCATED_LENGTH = 2
+# How resamples k > 0 are drawn (recorded in the identity of their results).
+RESAMPLING = "tsml-eval stratified_resample_data, official class counts"
 
 
 @dataclass(frozen=True)
@@ -324,13 +327,34 @@ def cv_folds(y: np.ndarray, folds: int, seed: int) -> Folds:
 
 
 def resample_split(
-    y_train: np.ndarray, y_test: np.ndarray, resample: int, seed: int
+    y_train: np.ndarray,
+    y_test: np.ndarray,
+    resample: int,
+    seed: int,
+    labels: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices into the concatenation train + test for resample ``resample``.
 
-    Resample 0 is the archive's official split. Resample k > 0 draws a new split of
-    the same sizes, stratified when every class has at least two series, with the
-    seed ``seed + k``.
+    Resample 0 is the archive's official split. Resample k > 0 is tsml-eval's and aeon's
+    ``stratified_resample_data`` with ``random_state = seed + k`` (seed 0, the default,
+    gives exactly their resample k, so results pair with published resamples): train and
+    test are pooled; for every class, in the order ``numpy.unique`` sorts the original
+    labels, its series are shuffled by one shared ``numpy.random.RandomState`` and the
+    first ones, as many as the official training split has of that class, go to training,
+    the rest to test. Each split keeps the official class counts. The indices come in the
+    library's order (grouped by class), so a test split's rows match a tsml-eval result
+    file's rows. A class absent from one official split simply gets no series there
+    (the libraries refuse such data).
+
+    Parameters
+    ----------
+    y_train, y_test : ndarray of int class codes
+    resample : int
+    seed : int
+    labels : sequence of str, optional
+        The original labels (``labels[code]``); their sort order, not the codes',
+        decides the order of the classes and so the draws (string labels sort
+        lexicographically: "10" before "2"). Default: the codes themselves.
 
     Returns
     -------
@@ -339,19 +363,17 @@ def resample_split(
     n_train, n_test = len(y_train), len(y_test)
     if resample == 0:
         return np.arange(n_train), np.arange(n_train, n_train + n_test)
-    y = np.concatenate([y_train, y_test])
-    _, counts = np.unique(y, return_counts=True)
-    splitter: StratifiedShuffleSplit | ShuffleSplit
-    if counts.min() >= 2 and n_test >= len(counts) and n_train >= len(counts):
-        splitter = StratifiedShuffleSplit(
-            n_splits=1, train_size=n_train, test_size=n_test, random_state=seed + resample
-        )
-    else:
-        splitter = ShuffleSplit(
-            n_splits=1, train_size=n_train, test_size=n_test, random_state=seed + resample
-        )
-    train_index, test_index = next(splitter.split(np.zeros(len(y)), y))
-    return np.sort(train_index), np.sort(test_index)
+    codes = np.concatenate([y_train, y_test]).astype(np.int64)
+    pooled = np.asarray(labels)[codes] if labels is not None else codes
+    rng = np.random.RandomState(seed + resample)
+    train_parts, test_parts = [], []
+    for label in np.unique(pooled):
+        index = np.flatnonzero(pooled == label)
+        rng.shuffle(index)
+        in_train = int(np.count_nonzero(pooled[:n_train] == label))
+        train_parts.append(index[:in_train])
+        test_parts.append(index[in_train:])
+    return np.concatenate(train_parts), np.concatenate(test_parts)
 
 
 def take(X: Any, index: Sequence[int] | np.ndarray) -> Any:

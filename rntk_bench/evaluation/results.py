@@ -57,7 +57,8 @@ class Result:
         What determines the result: data set and its checksum, kernel, grid settings,
         protocol, resample, seed, package version. ``id`` is its hash.
     dataset : dict
-        name, n_train, n_test, n_classes, n_channels, length, checksum, source.
+        name, n_train, n_test, n_classes, n_channels, length, checksum, source,
+        classes (the original labels in code order: ``classes[code]``).
     kernel : str
         Registered kernel name (the method's name in leaderboards).
     grid : str
@@ -65,15 +66,20 @@ class Result:
     protocol : dict
         folds, c_grid, preprocessing, normalisation, seed, cv scheme actually used.
     resample : int
-        0 is the archive's official split; k > 0 a stratified re-split of train+test.
+        0 is the archive's official split; k > 0 a re-split of train+test with the
+        official class counts (tsml-eval's / aeon's stratified resample k).
     selected : dict
         setting, resolved (data-derived values), C, cv_accuracy.
     cv : dict
         settings (list), c_grid, mean and std (lists of n_settings lists of n_C floats).
     test : dict
-        accuracy, n_test, y_true, y_pred (class codes), classes (original labels).
+        accuracy, n_test, y_true, y_pred (class codes), scores (per-class decision
+        scores, or the binary margin) and probabilities (n_test lists of n_classes),
+        see :mod:`rntk_bench.evaluation.decision`; exports read them, never refit.
+        Older result files may lack scores and probabilities.
     timing : dict
-        seconds: gram_train, svm_select, gram_test, svm_test, total.
+        seconds: gram_train, svm_select, gram_test, svm_test, total; refit (training
+        Gram + fit of the chosen setting) and predict (test Gram + prediction).
     environment : dict
         host, backend, device, versions, started, finished.
     """
@@ -114,6 +120,9 @@ def atomic_write_json(path: Path, payload: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp creates 0600 files; results are shared, so give the permissions a
+        # plain open() would (0644 under the usual umask 022).
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w") as handle:
             json.dump(payload, handle, indent=1, default=_json_default)
             handle.flush()
@@ -122,6 +131,12 @@ def atomic_write_json(path: Path, payload: Mapping[str, Any]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 def _json_default(value: Any) -> Any:

@@ -84,7 +84,9 @@ class PrecomputedSVC:
                 return self
             except TypeError:  # pragma: no cover - private binding changed
                 pass
-        model = SVC(kernel="precomputed", C=self.C, max_iter=MAX_ITER).fit(gram, codes)
+        model = SVC(
+            kernel="precomputed", C=self.C, max_iter=MAX_ITER, decision_function_shape="ovo"
+        ).fit(gram, codes)
         self.capped = int(np.max(model.n_iter_)) >= MAX_ITER
         self._model = model
         return self
@@ -111,6 +113,40 @@ class PrecomputedSVC:
                 kernel="precomputed",
             )
         return self._classes[codes.astype(np.int64)]
+
+    def decision_function(self, gram: np.ndarray) -> np.ndarray:
+        """LIBSVM's one-vs-one decision values for a (n_rows, n_train) Gram matrix.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_classes * (n_classes - 1) / 2)
+            Column order (0, 1), (0, 2), ..., (1, 2), ... over the fitted classes in
+            sorted order; a positive value votes for the first class of the pair (LIBSVM's
+            sign, the opposite of SVC.decision_function in the binary case). No columns
+            when only one class was seen.
+        """
+        assert self._classes is not None, "fit first"
+        if self._model is None:
+            return np.zeros((gram.shape[0], 0))
+        if isinstance(self._model, SVC):
+            values = self._model.decision_function(gram)
+            # SVC flips the binary sign and ravels; give LIBSVM's convention back.
+            return -values[:, None] if values.ndim == 1 else values
+        support, sv, n_class_sv, sv_coef, intercept, prob_a, prob_b, _, _ = self._model
+        return np.asarray(
+            _LIBSVM.decision_function(
+                np.ascontiguousarray(gram, dtype=np.float64),
+                support,
+                sv,
+                n_class_sv,
+                sv_coef,
+                intercept,
+                prob_a,
+                prob_b,
+                svm_type=0,
+                kernel="precomputed",
+            )
+        )
 
 
 @dataclass(frozen=True)

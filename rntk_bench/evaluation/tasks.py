@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from rntk_bench.data import Dataset
+from rntk_bench.evaluation.decision import class_probabilities, class_scores
 from rntk_bench.evaluation.gram_cache import GramCache
 from rntk_bench.evaluation.protocol import (
     Folds,
@@ -43,13 +44,18 @@ from rntk_bench.kernels import FAMILIES, KernelFamily
 __all__ = [
     "BlockScores",
     "BlockTask",
+    "FittedSVM",
     "KernelPlan",
+    "Selection",
     "Split",
     "finalise",
+    "fit_selected",
     "fixed_length_split",
     "kernel_plan",
     "make_split",
     "run_block",
+    "score_table",
+    "select",
 ]
 
 
@@ -95,7 +101,9 @@ def make_split(
     NumericalError
         When the preprocessing leaves a non-finite value.
     """
-    train_index, test_index = resample_split(data.y_train, data.y_test, resample, protocol.seed)
+    train_index, test_index = resample_split(
+        data.y_train, data.y_test, resample, protocol.seed, labels=data.classes
+    )
     if isinstance(data.X_train, list):
         X_all: Any = list(data.X_train) + list(data.X_test)
     else:
@@ -323,6 +331,246 @@ def _diagonal(
     )
 
 
+def score_table(
+    plan_: KernelPlan, blocks: Sequence[BlockScores], n_c: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One kernel's CV table from its family's task scores.
+
+    Parameters
+    ----------
+    plan_ : KernelPlan
+    blocks : sequence of BlockScores
+        Every block of the family's settings, in block order.
+    n_c : int
+        Length of the C grid.
+
+    Returns
+    -------
+    mean, std : ndarray of shape (len(plan_.settings), n_c)
+        Rows are the kernel's distinct settings (first occurrence in the family grid).
+    """
+    mean_rows = [row for b in blocks for row in b.mean[plan_.kernel]]
+    std_rows = [row for b in blocks for row in b.std[plan_.kernel]]
+    mean = np.full((len(plan_.settings), n_c), np.nan)
+    std = np.full_like(mean, np.nan)
+    for family_index, kernel_index in enumerate(plan_.source):
+        if np.isnan(mean[kernel_index]).all():
+            mean[kernel_index] = mean_rows[family_index]
+            std[kernel_index] = std_rows[family_index]
+    return mean, std
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The (setting, C) chosen on a CV table (see :func:`select_best` for ties).
+
+    Attributes
+    ----------
+    setting_index : int
+        Row of the kernel's table (``plan_.settings``).
+    kernel_setting : dict
+        The kernel's parameters of that row.
+    family_setting : dict
+        A family setting that projects on it (what the family computes).
+    C : float
+    cv_accuracy, cv_std : float or None
+        None when there was nothing to validate on.
+    """
+
+    setting_index: int
+    kernel_setting: dict[str, Any]
+    family_setting: dict[str, Any]
+    C: float
+    cv_accuracy: float | None
+    cv_std: float | None
+
+
+def select(
+    plan_: KernelPlan,
+    family_settings: Sequence[dict[str, Any]],
+    mean: np.ndarray,
+    std: np.ndarray,
+    c_grid: Sequence[float],
+) -> Selection:
+    """Pure: the best (setting, C) of one kernel's (n_settings, n_C) CV table."""
+    s_index, c_index = select_best(mean, c_grid)
+    cv_accuracy = float(mean[s_index, c_index])
+    missing = math.isnan(cv_accuracy)
+    return Selection(
+        setting_index=s_index,
+        kernel_setting=plan_.settings[s_index],
+        family_setting=family_settings[plan_.source.index(s_index)],
+        C=float(c_grid[c_index]),
+        cv_accuracy=None if missing else cv_accuracy,
+        cv_std=None if missing else float(std[s_index, c_index]),
+    )
+
+
+@dataclass
+class FittedSVM:
+    """A C-SVM refit on a whole training split for one kernel setting.
+
+    Built by :func:`fit_selected`; :meth:`decision` scores new series. The engine's
+    test split and the public estimators both go through it.
+
+    Attributes
+    ----------
+    family : KernelFamily
+    kernel : str
+    setting : dict
+        The family setting computed.
+    X_train : array or list of series
+        Preprocessed training series (the columns of every Gram matrix).
+    length : int or None
+        Common length for fixed-length kernels (None: equal lengths).
+    normalisation : str
+    backend_options : dict
+    train_diagonal : ndarray of shape (n_train,)
+    model : PrecomputedSVC
+    n_classes : int
+    gram_seconds, svm_seconds : float
+        Time to compute the training Gram matrix / to fit the SVM.
+    """
+
+    family: KernelFamily
+    kernel: str
+    setting: dict[str, Any]
+    X_train: Any
+    length: int | None
+    normalisation: str
+    backend_options: dict[str, Any]
+    train_diagonal: np.ndarray
+    model: PrecomputedSVC
+    n_classes: int
+    gram_seconds: float
+    svm_seconds: float
+
+    def gram(self, X: Any, length: int | None = None) -> np.ndarray:
+        """Normalised (n_rows, n_train) Gram matrix of new series against the training ones.
+
+        Parameters
+        ----------
+        X : array (n_rows, n_channels, n_timepoints) or list of (n_channels, t_i)
+            Preprocessed like the training series.
+        length : int, optional
+            Overrides ``self.length`` (fixed-length kernels on series of other lengths).
+        """
+        length = self.length if length is None else length
+        gram = next(
+            self.family.compute(
+                X,
+                self.X_train,
+                [self.setting],
+                fit_X=self.X_train,
+                length=length,
+                **self.backend_options,
+            )
+        )[self.kernel]
+        row_diagonal = None
+        if self.normalisation == "cosine":
+            row_diagonal = _diagonal(
+                self.family,
+                self.kernel,
+                X,
+                self.setting,
+                self.X_train,
+                length,
+                self.backend_options,
+            )
+        with np.errstate(over="ignore", invalid="ignore"):  # check_finite reports them
+            normalised = normalise_gram(gram, self.normalisation, self.train_diagonal, row_diagonal)
+        check_finite(
+            normalised,
+            f"test x training the {self.kernel} Gram matrix of {self.setting}",
+            _OVERFLOW_FIX,
+        )
+        return normalised
+
+    def decision(self, gram: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Predicted codes, per-class scores and probabilities from a :meth:`gram` matrix.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_rows,), int class codes (LIBSVM's vote)
+        scores : ndarray of shape (n_rows,) for two classes, else (n_rows, n_classes)
+            :func:`rntk_bench.evaluation.decision.class_scores`.
+        probabilities : ndarray of shape (n_rows, n_classes)
+            :func:`rntk_bench.evaluation.decision.class_probabilities`.
+        """
+        y_pred = self.model.predict(gram)
+        scores = class_scores(self.model.decision_function(gram), self.n_classes)
+        return y_pred, scores, class_probabilities(scores, self.n_classes)
+
+
+@_quiet_overflow
+def fit_selected(
+    family: KernelFamily,
+    kernel: str,
+    setting: dict[str, Any],
+    C: float,
+    X_train: Any,
+    y_train: np.ndarray,
+    length: int | None,
+    normalisation: str,
+    backend_options: dict[str, Any],
+    n_classes: int | None = None,
+) -> FittedSVM:
+    """Pure: refit the C-SVM of one kernel setting on the whole training split.
+
+    Parameters
+    ----------
+    family : KernelFamily
+    kernel : str
+    setting : dict
+        A family setting.
+    C : float
+    X_train : array (n_train, n_channels, n_timepoints) or list of (n_channels, t_i)
+        Preprocessed.
+    y_train : ndarray of shape (n_train,), int class codes 0..n_classes-1
+    length : int or None
+    normalisation : {"none", "mean-diagonal", "cosine"}
+    backend_options : dict
+        backend, device, dtype, n_threads.
+    n_classes : int, optional
+        Number of classes of the data set (default: the codes seen in y_train).
+
+    Returns
+    -------
+    FittedSVM
+    """
+    started = time.perf_counter()
+    train_gram = next(
+        family.compute(
+            X_train,
+            None,
+            [setting],
+            fit_X=X_train,
+            length=length,
+            **backend_options,
+        )
+    )[kernel]
+    train_diagonal = np.diag(train_gram).copy()
+    train_norm = normalise_gram(train_gram, normalisation, train_diagonal)
+    check_finite(train_norm, f"training the {kernel} Gram matrix of {setting}", _OVERFLOW_FIX)
+    gram_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    model = PrecomputedSVC(C).fit(train_norm, y_train)
+    return FittedSVM(
+        family=family,
+        kernel=kernel,
+        setting=setting,
+        X_train=X_train,
+        length=length,
+        normalisation=normalisation,
+        backend_options=backend_options,
+        train_diagonal=train_diagonal,
+        model=model,
+        n_classes=int(n_classes if n_classes is not None else len(np.unique(y_train))),
+        gram_seconds=gram_seconds,
+        svm_seconds=time.perf_counter() - started,
+    )
+
+
 @_quiet_overflow
 def finalise(
     family: KernelFamily,
@@ -333,78 +581,78 @@ def finalise(
     split: Split,
     protocol: Protocol,
     backend_options: dict[str, Any],
+    n_classes: int | None = None,
 ) -> dict[str, Any]:
     """Pure: select (setting, C) on the CV table, refit, score the test split once.
 
+    Parameters
+    ----------
+    n_classes : int, optional
+        Classes of the data set (codes 0..n_classes-1), so that the scores and
+        probabilities have a column for every class even if the training split lacks
+        one; default: the classes of the training split.
+
     Returns
     -------
-    dict with keys selected, test, timing (parts of a :class:`Result`).
+    dict with keys selected, test, timing (parts of a :class:`Result`); timing's
+    gram_test + svm_test = refit + predict. ``test`` holds
+    y_true, y_pred (codes), ``scores`` (:func:`~rntk_bench.evaluation.decision.class_scores`)
+    and ``probabilities`` (n_test lists of n_classes floats).
     """
-    s_index, c_index = select_best(mean, protocol.c_grid)
-    kernel_setting = plan_.settings[s_index]
-    setting = family_settings[plan_.source.index(s_index)]
-    C = protocol.c_grid[c_index]
+    chosen = select(plan_, family_settings, mean, std, protocol.c_grid)
+    if n_classes is None:
+        n_classes = len(np.unique(split.y_train))
+    fitted = fit_selected(
+        family,
+        plan_.kernel,
+        chosen.family_setting,
+        chosen.C,
+        split.X_train,
+        split.y_train,
+        split.length,
+        protocol.normalisation,
+        backend_options,
+        n_classes=len(np.unique(split.y_train)),
+    )
     started = time.perf_counter()
-    train_gram = next(
-        family.compute(
-            split.X_train,
-            None,
-            [setting],
-            fit_X=split.X_train,
-            length=split.length,
-            **backend_options,
-        )
-    )[plan_.kernel]
-    test_gram = next(
-        family.compute(
-            split.X_test,
-            split.X_train,
-            [setting],
-            fit_X=split.X_train,
-            length=split.length,
-            **backend_options,
-        )
-    )[plan_.kernel]
-    train_diag = np.diag(train_gram).copy()
-    test_diag = None
-    if protocol.normalisation == "cosine":
-        test_diag = _diagonal(
-            family,
-            plan_.kernel,
-            split.X_test,
-            setting,
-            split.X_train,
-            split.length,
-            backend_options,
-        )
+    gram = fitted.gram(split.X_test)
     gram_seconds = time.perf_counter() - started
-    train_norm = normalise_gram(train_gram, protocol.normalisation, train_diag)
-    test_norm = normalise_gram(test_gram, protocol.normalisation, train_diag, test_diag)
-    what = f"the {plan_.kernel} Gram matrix of {kernel_setting}"
-    check_finite(train_norm, f"training {what}", _OVERFLOW_FIX)
-    check_finite(test_norm, f"test x training {what}", _OVERFLOW_FIX)
     started = time.perf_counter()
-    model = PrecomputedSVC(C).fit(train_norm, split.y_train)
-    y_pred = model.predict(test_norm)
+    y_pred, class_score, probabilities = fitted.decision(gram)
     svm_seconds = time.perf_counter() - started
+    scores: list[Any] | None = class_score.tolist()
+    # Columns for the classes the SVM saw -> columns for every class of the data set.
+    seen = np.unique(split.y_train)
+    if len(seen) < n_classes:
+        full = np.zeros((len(y_pred), n_classes))
+        full[:, seen] = probabilities
+        probabilities = full
+        scores = None  # no score for a class the SVM never saw
     resolved = {}
     if family.resolve is not None:
-        resolved = family.resolve(setting, split.X_train, split.length)
-    cv_accuracy = float(mean[s_index, c_index])
+        resolved = family.resolve(chosen.family_setting, split.X_train, split.length)
     return {
         "selected": {
-            "setting": kernel_setting,
+            "setting": chosen.kernel_setting,
             "resolved": resolved,
-            "C": C,
-            "cv_accuracy": None if math.isnan(cv_accuracy) else cv_accuracy,
-            "cv_std": None if math.isnan(cv_accuracy) else float(std[s_index, c_index]),
-            "setting_index": s_index,
+            "C": chosen.C,
+            "cv_accuracy": chosen.cv_accuracy,
+            "cv_std": chosen.cv_std,
+            "setting_index": chosen.setting_index,
         },
         "test": {
             "accuracy": float(np.mean(y_pred == split.y_test)),
             "n_test": len(split.y_test),
             "y_true": split.y_test.tolist(),
             "y_pred": y_pred.tolist(),
+            "scores": scores,
+            "probabilities": probabilities.tolist(),
         },
-        "timing": {"gram_test": gram_seconds, "svm_test": svm_seconds},
+        "timing": {
+            # the refit's training Gram counts as test-phase kernel work, as before
+            "gram_test": fitted.gram_seconds + gram_seconds,
+            "svm_test": fitted.svm_seconds + svm_seconds,
+            "refit": fitted.gram_seconds + fitted.svm_seconds,
+            "predict": gram_seconds + svm_seconds,
+        },
     }

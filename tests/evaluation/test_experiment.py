@@ -301,3 +301,39 @@ def test_unavailable_datasets_can_be_skipped_with_a_warning(make_config, tmp_pat
             tmp_path / "other",
             data_options=DataOptions(sources=(), skip_unavailable=True),
         )
+
+
+def test_result_files_keep_scores_and_probabilities_for_export(make_config, tmp_path):
+    run_all(make_config(datasets=("ItalyPowerDemand",), kernels=("rbf",)), tmp_path / "run")
+    [(_, r)] = list(iter_results(tmp_path / "run"))
+    proba = np.array(r.test["probabilities"])
+    assert proba.shape == (r.dataset["n_test"], 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.array_equal(np.argmax(proba, axis=1), r.test["y_pred"])
+    margin = np.array(r.test["scores"])
+    assert np.array_equal(margin > 0, np.array(r.test["y_pred"]) == 1)
+    assert r.dataset["classes"] == ["1", "2"]
+    assert r.timing["refit"] + r.timing["predict"] == pytest.approx(
+        r.timing["gram_test"] + r.timing["svm_test"]
+    )
+
+
+def test_result_run_and_checkpoint_files_are_group_readable(make_config, tmp_path):
+    import os
+    import stat
+
+    from rntk_bench.evaluation.results import atomic_write_json
+
+    old = os.umask(0o022)
+    try:
+        run_all(make_config(datasets=("ItalyPowerDemand",), kernels=("linear",)), tmp_path / "r")
+        atomic_write_json(tmp_path / "r" / "partial" / "x" / "block-0.json", {"scores": {}})
+        os.umask(0o027)
+        atomic_write_json(tmp_path / "strict.json", {})
+    finally:
+        os.umask(old)
+    files = [p for p in (tmp_path / "r").rglob("*.json")]
+    assert len(files) == 3  # run.json, one result, the checkpoint
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+    assert stat.S_IMODE((tmp_path / "strict.json").stat().st_mode) == 0o640

@@ -52,7 +52,7 @@ def test_all_singletons_have_no_folds():
     assert folds.scheme.startswith("none")
 
 
-def test_resample_zero_is_the_official_split_and_others_are_stratified():
+def test_resample_zero_is_the_official_split_and_others_keep_the_class_counts():
     y_train = np.array([0] * 10 + [1] * 30)
     y_test = np.array([0] * 15 + [1] * 45)
     train, test = resample_split(y_train, y_test, 0, seed=3)
@@ -60,10 +60,27 @@ def test_resample_zero_is_the_official_split_and_others_are_stratified():
     train, test = resample_split(y_train, y_test, 1, seed=3)
     y = np.concatenate([y_train, y_test])
     assert len(train) == 40 and len(test) == 60 and not set(train) & set(test)
-    assert np.sum(y[train] == 0) == 10  # class proportions kept
+    assert np.sum(y[train] == 0) == 10 and np.sum(y[test] == 0) == 15  # official counts
     again, _ = resample_split(y_train, y_test, 1, seed=3)
     other, _ = resample_split(y_train, y_test, 2, seed=3)
     assert np.array_equal(train, again) and not np.array_equal(train, other)
+    # seed + k is the library's random_state: seed 3, resample 1 == seed 0, resample 4
+    assert np.array_equal(train, resample_split(y_train, y_test, 4, seed=0)[0])
+
+
+def test_resample_draws_classes_in_the_sort_order_of_the_original_labels():
+    # Codes 0..10 of labels "0".."10": as strings "10" sorts before "2", which changes
+    # which class consumes which random numbers.
+    labels = tuple(str(k) for k in range(11))
+    y_train = np.repeat(np.arange(11), 3)
+    y_test = np.repeat(np.arange(11), 4)
+    by_string = resample_split(y_train, y_test, 1, seed=0, labels=labels)
+    by_code = resample_split(y_train, y_test, 1, seed=0)
+    assert not np.array_equal(by_string[0], by_code[0])
+    y = np.concatenate([y_train, y_test])
+    # grouped by class in string order: 0, 1, 10, 2, ...
+    assert list(dict.fromkeys(y[by_string[0]].tolist())) == [0, 1, 10, *range(2, 10)]
+    assert sorted(np.concatenate(by_string).tolist()) == list(range(len(y)))
 
 
 def test_maxnorm_divides_by_the_largest_training_norm():
