@@ -42,6 +42,7 @@ __all__ = [
     "PREPROCESSINGS",
     "RESAMPLING",
     "TRUNCATION_SIDES",
+    "Preprocessing",
     "Protocol",
     "TestTruncation",
     "apply_length_policy",
@@ -149,7 +150,70 @@ def _series_list(X: Any) -> list[np.ndarray]:
 
 
 def _like(X: Any, series: list[np.ndarray]) -> Any:
-    return series if isinstance(X, list) else np.stack(series)
+    if isinstance(X, list):
+        return series
+    return np.stack(series) if series else np.asarray(X, dtype=np.float64).copy()
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """An input preprocessing with its statistics taken from a training split.
+
+    Attributes
+    ----------
+    method : {"none", "znorm", "maxnorm"}
+        "znorm": every series (and channel) to zero mean and unit variance; constant
+        series become zeros. "maxnorm": divide every series by ``scale``.
+    scale : float
+        The largest Euclidean norm of a training series ("maxnorm"), else 1.
+    """
+
+    method: str
+    scale: float = 1.0
+
+    @classmethod
+    def fit(cls, X_train: Any, method: str) -> Preprocessing:
+        """Take the statistics of ``method`` from the training series."""
+        method = check_choice(method, "preprocessing", PREPROCESSINGS)
+        scale = 1.0
+        if method == "maxnorm":
+            norms = [_norm(s) for s in _series_list(X_train)]
+            scale = max(norms) if norms and max(norms) > 0 else 1.0
+        return cls(method, scale)
+
+    def apply(self, X: Any) -> Any:
+        """Preprocess series (any split) with the training statistics.
+
+        Parameters
+        ----------
+        X : array (n, n_channels, n_timepoints) or list of (n_channels, t_i)
+
+        Returns
+        -------
+        same kind as X, float64 copies
+        """
+        series = _series_list(X)
+        if self.method == "znorm":
+
+            def znorm(s: np.ndarray) -> np.ndarray:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    centred = s - s.mean(axis=1, keepdims=True)
+                    std = s.std(axis=1, keepdims=True)
+                if not (np.isfinite(centred).all() and np.isfinite(std).all()):
+                    # Values near the float limit: z-normalisation is scale-free, so
+                    # divide by the largest magnitude first instead of overflowing.
+                    peak = np.abs(s).max(axis=1, keepdims=True)
+                    s = np.divide(s, peak, out=np.zeros_like(s, dtype=np.float64), where=peak > 0)
+                    centred = s - s.mean(axis=1, keepdims=True)
+                    std = s.std(axis=1, keepdims=True)
+                return np.divide(centred, std, out=np.zeros_like(centred), where=std > 0)
+
+            out = [znorm(s) for s in series]
+        elif self.method == "maxnorm":
+            out = [s / self.scale for s in series]
+        else:
+            out = [s.astype(np.float64, copy=True) for s in series]
+        return _like(X, out)
 
 
 def preprocess(X_train: Any, X_test: Any, method: str) -> tuple[Any, Any]:
@@ -159,42 +223,14 @@ def preprocess(X_train: Any, X_test: Any, method: str) -> tuple[Any, Any]:
     ----------
     X_train, X_test : arrays (n, n_channels, n_timepoints) or lists of (n_channels, t_i)
     method : {"none", "znorm", "maxnorm"}
-        "znorm": every series (and channel) to zero mean and unit variance; constant
-        series become zeros. "maxnorm": divide every series by the largest Euclidean
-        norm of a training series.
+        See :class:`Preprocessing`.
 
     Returns
     -------
     X_train, X_test : same kinds as the input, float64 copies
     """
-    method = check_choice(method, "preprocessing", PREPROCESSINGS)
-    train, test = _series_list(X_train), _series_list(X_test)
-    if method == "znorm":
-
-        def znorm(s: np.ndarray) -> np.ndarray:
-            with np.errstate(over="ignore", invalid="ignore"):
-                centred = s - s.mean(axis=1, keepdims=True)
-                std = s.std(axis=1, keepdims=True)
-            if not (np.isfinite(centred).all() and np.isfinite(std).all()):
-                # Values near the float limit: z-normalisation is scale-free, so
-                # divide by the largest magnitude first instead of overflowing.
-                peak = np.abs(s).max(axis=1, keepdims=True)
-                s = np.divide(s, peak, out=np.zeros_like(s, dtype=np.float64), where=peak > 0)
-                centred = s - s.mean(axis=1, keepdims=True)
-                std = s.std(axis=1, keepdims=True)
-            return np.divide(centred, std, out=np.zeros_like(centred), where=std > 0)
-
-        train, test = [znorm(s) for s in train], [znorm(s) for s in test]
-    elif method == "maxnorm":
-        scale = max(_norm(s) for s in train)
-        if scale > 0:
-            train, test = [s / scale for s in train], [s / scale for s in test]
-    else:
-        train, test = (
-            [s.astype(np.float64, copy=True) for s in train],
-            [s.astype(np.float64, copy=True) for s in test],
-        )
-    return _like(X_train, train), _like(X_test, test)
+    fitted = Preprocessing.fit(X_train, method)
+    return fitted.apply(X_train), fitted.apply(X_test)
 
 
 def _norm(s: np.ndarray) -> float:
