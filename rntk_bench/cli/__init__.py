@@ -80,4 +80,4 @@ def main() -> None:
 
 
 # Sub-command modules attach themselves to ``main``; import order is menu order.
-from rntk_bench.cli import data, kernels, run, report, weights  # noqa: E402, F401, I001
+from rntk_bench.cli import data, kernels, run, report, export, weights  # noqa: E402, F401, I001

@@ -151,3 +151,18 @@ def test_run_names_must_be_plain_folder_names(tmp_path):
         assert line.startswith("Error: --name must be a plain folder name"), line
         assert not results.exists() and not (tmp_path / "escape").exists()
         assert not (tmp_path / "abs").exists()
+
+
+def test_export_without_tsml_eval_says_what_to_install(tmp_path, monkeypatch):
+    import sys
+
+    from click.testing import CliRunner
+
+    from rntk_bench.cli import main
+
+    monkeypatch.setitem(sys.modules, "tsml_eval", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "tsml_eval.utils.results_writing", None)
+    result = CliRunner().invoke(main, ["export", str(tmp_path), str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "needs tsml-eval: pip install 'rntk-bench[ecosystem]'" in result.output
+    assert "Traceback" not in result.output
