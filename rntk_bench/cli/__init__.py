@@ -8,12 +8,67 @@ code 1; anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import errno
+import importlib
 from typing import Any
 
 import click
 
 from rntk_bench import __version__
 from rntk_bench.errors import RntkBenchError
+
+#: Sub-commands in menu order (the data flow): name -> (module, function, one-line help).
+#: A command's module is imported only when that command runs, so `rntk-bench --help`
+#: and the light commands never load numpy, pandas, scikit-learn or numba they do not
+#: use. The one-line help is the first line of the command's docstring (a test keeps
+#: them equal), so the menu needs no import either. Sub-command modules define plain
+#: ``click.command`` functions and never import this package back.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "datasets": (
+        "rntk_bench.cli.data",
+        "datasets",
+        "List the registered data sets and whether each is cached.",
+    ),
+    "download": (
+        "rntk_bench.cli.data",
+        "download_command",
+        "Fetch data sets into the data home and verify them.",
+    ),
+    "kernels": (
+        "rntk_bench.cli.kernels",
+        "kernels_command",
+        "List the registered kernels, their grids and capabilities.",
+    ),
+    "verify": (
+        "rntk_bench.cli.kernels",
+        "verify",
+        "Show that the kernels are right: analytic RNTK/RNNGP next to finite wide RNNs.",
+    ),
+    "run": (
+        "rntk_bench.cli.run",
+        "run",
+        "Run the benchmark: kernels x data sets, SVM selected by CV on train, scored on test.",
+    ),
+    "report": (
+        "rntk_bench.cli.report",
+        "report",
+        "Write the leaderboards, tables and plots of a run folder.",
+    ),
+    "check": (
+        "rntk_bench.cli.report",
+        "check",
+        "Check a run's accuracies against a committed reference (the CI regression).",
+    ),
+    "export": (
+        "rntk_bench.cli.export",
+        "export",
+        "Write the results of RUN_DIR in another tool's format into OUT.",
+    ),
+    "weights": (
+        "rntk_bench.cli.weights",
+        "weights_command",
+        "How the RNTK weights time steps: a CSV and a figure of w against steps before the end.",
+    ),
+}
 
 
 def _file_system_error(exc: OSError) -> str:
@@ -33,8 +88,12 @@ def _file_system_error(exc: OSError) -> str:
     )
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 class _Group(click.Group):
-    """A group that turns the package's own errors into one-line messages.
+    """A group that loads sub-commands lazily and turns errors into one-line messages.
 
     Besides the package's errors, file-system failures (a read-only or full folder,
     also one that becomes so mid-run) are one line naming the path and the fix;
@@ -51,13 +110,26 @@ class _Group(click.Group):
                 raise
             raise click.ClickException(_file_system_error(exc)) from None
 
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
     def list_commands(self, ctx: click.Context) -> list[str]:
-        # Keep the order of the data flow rather than the alphabet.
-        return list(self.commands)
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, function, _ = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), function)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The menu from the table: listing the commands imports none of them.
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "...")
+            for name, (_, _, text) in COMMANDS.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,7 +149,3 @@ def main() -> None:
       rntk-bench run --suite ci --grid quick   compute kernels, fit SVMs
       rntk-bench report results/ci             leaderboards and plots
     """
-
-
-# Sub-command modules attach themselves to ``main``; import order is menu order.
-from rntk_bench.cli import data, kernels, run, report, export, weights  # noqa: E402, F401, I001

@@ -7,56 +7,31 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from rntk_bench.cli import main
-from rntk_bench.data import (
-    DEFAULT_SOURCES,
-    LOCK_NAME,
-    DownloadLimits,
-    FetchReport,
-    data_home,
-    download,
-    get_registry,
-    is_cached,
-    resolve_names,
-    suite_names,
+from rntk_bench.cli._options import (
+    archive_option,
+    data_dir_option,
+    download_limit_options,
+    source_option,
+    suite_option,
 )
+from rntk_bench.data.registry import get_registry, resolve_names
 from rntk_bench.errors import RntkBenchError
 
-_DATA_DIR_HELP = (
-    "Data home holding the cached data sets and their checksum lock file "
-    "[default: $RNTK_BENCH_DATA, else the user cache folder]."
-)
-_DEFAULT_LIMITS = DownloadLimits()
+if TYPE_CHECKING:
+    from rntk_bench.data import DownloadLimits, FetchReport
 
-
-def download_limit_options(function: Any) -> Any:
-    """The --download-deadline and --min-rate options (download and run)."""
-    function = click.option(
-        "--min-rate",
-        "min_rate_kib",
-        type=click.FloatRange(min=0),
-        default=_DEFAULT_LIMITS.min_rate / 1024,
-        show_default=True,
-        metavar="KIB_PER_S",
-        help=f"A download that brings less than this many KiB/s over "
-        f"{_DEFAULT_LIMITS.rate_window_s:g} s is cut off as stalled (0: no minimum).",
-    )(function)
-    return click.option(
-        "--download-deadline",
-        type=click.FloatRange(min=0, min_open=True),
-        default=_DEFAULT_LIMITS.deadline_s,
-        show_default=True,
-        metavar="SECONDS",
-        help="Most seconds one data set's download may take, retries included.",
-    )(function)
+# `datasets` reads the registry and looks for files only; the fetching code (numpy,
+# pandas, requests) is imported inside `download`, so listing starts fast.
 
 
 def download_limits(download_deadline: float, min_rate_kib: float) -> DownloadLimits:
     """The library's limits from the two CLI options."""
+    from rntk_bench.data import DownloadLimits
+
     return DownloadLimits(deadline_s=download_deadline, min_rate=min_rate_kib * 1024)
 
 
@@ -79,6 +54,8 @@ def _yes(flag: bool) -> str:
 
 
 def _rows(names: list[str], data_dir: Path | None) -> list[dict[str, Any]]:
+    from rntk_bench.data._home import is_cached
+
     registry = get_registry()
     rows = []
     for name in names:
@@ -109,17 +86,9 @@ def _text(row: dict[str, Any], key: str) -> str:
     return str(value)
 
 
-@main.command()
-@click.option(
-    "--suite",
-    type=click.Choice(suite_names()),
-    help="List only the data sets of this suite.",
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help=_DATA_DIR_HELP,
-)
+@click.command()
+@suite_option("List only the data sets of this suite.")
+@data_dir_option
 @click.option(
     "--format",
     "fmt",
@@ -162,6 +131,8 @@ def datasets(suite: str | None, data_dir: Path | None, fmt: str) -> None:
             for i, (cell, w) in enumerate(zip(line, widths, strict=True))
         ]
         click.echo("  ".join(cells).rstrip())
+    from rntk_bench.data._home import data_home
+
     n_cached = sum(row["cached"] for row in rows)
     what = f"suite {suite}" if suite else "registry"
     click.echo(f"{len(rows)} data sets in the {what}, {n_cached} cached in {data_home(data_dir)}")
@@ -176,39 +147,12 @@ def _size(n_bytes: int) -> str:
     return f"{size:.1f} GiB"  # pragma: no cover
 
 
-@main.command(name="download")
+@click.command(name="download")
 @click.argument("names", nargs=-1, metavar="[NAMES]...")
-@click.option(
-    "--suite",
-    type=click.Choice(suite_names()),
-    help="Fetch every data set of this suite (in addition to NAMES).",
-)
-@click.option(
-    "--archive",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help=(
-        "Import from a local copy of the archive: a folder holding "
-        "UCRArchive_2018/<Name>/<Name>_TRAIN.tsv (or that folder itself), or a folder of "
-        "<Name>.zip or <Name>/<Name>_TRAIN.ts files."
-    ),
-)
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="URL_TEMPLATE",
-    envvar="RNTK_BENCH_SOURCE",
-    help=(
-        "URL template of a per-data-set zip, with {name} for the data set; repeat to "
-        "list mirrors, tried in order [env: RNTK_BENCH_SOURCE, space-separated; "
-        f"default: {DEFAULT_SOURCES[0]}]."
-    ),
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help=_DATA_DIR_HELP,
-)
+@suite_option("Fetch every data set of this suite (in addition to NAMES).")
+@archive_option
+@source_option
+@data_dir_option
 @click.option(
     "--force",
     is_flag=True,
@@ -248,6 +192,8 @@ def download_command(
         raise click.UsageError(
             "name at least one data set or a --suite (list them with `rntk-bench datasets`)."
         )
+    from rntk_bench.data import LOCK_NAME, data_home, download
+
     selected = resolve_names(names, suite=suite)
     limits = download_limits(download_deadline, min_rate_kib)
     home = data_home(data_dir)

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import click
 
-from rntk_bench.cli import main
 from rntk_bench.errors import InputError
 
 
-@main.command()
+@click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option(

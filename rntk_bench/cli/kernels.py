@@ -9,7 +9,6 @@ from typing import Any
 import click
 import numpy as np
 
-from rntk_bench.cli import main
 from rntk_bench.kernels import (
     FAMILIES,
     KERNELS,
@@ -19,7 +18,7 @@ from rntk_bench.kernels import (
 )
 
 
-@main.command("kernels")
+@click.command("kernels")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -66,7 +65,7 @@ def kernels_command(fmt: str) -> None:
     )
 
 
-@main.command()
+@click.command()
 @click.option("--width", type=int, default=1000, show_default=True, help="Hidden width n.")
 @click.option(
     "--networks", type=int, default=20, show_default=True, help="Random initialisations averaged."

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rntk_bench.cli import main
 from rntk_bench.errors import InputError, ResultError
 
 if TYPE_CHECKING:
@@ -25,7 +24,7 @@ def _warn(problems: Sequence[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-@main.command()
+@click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--out",
@@ -130,7 +129,7 @@ def report(
         click.echo(f"  {path.relative_to(target)}")
 
 
-@main.command()
+@click.command()
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--reference",

@@ -10,9 +10,15 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from rntk_bench.cli import main
-from rntk_bench.cli.data import download_limit_options, download_limits
-from rntk_bench.data import resolve_names, suite_names
+from rntk_bench.cli._options import (
+    archive_option,
+    data_dir_option,
+    download_limit_options,
+    source_option,
+    suite_option,
+)
+from rntk_bench.cli.data import download_limits
+from rntk_bench.data import resolve_names
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.experiment import (
     DataOptions,
@@ -107,9 +113,9 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
-@main.command()
+@click.command()
 @click.argument("names", nargs=-1)
-@click.option("--suite", type=click.Choice(suite_names()), help="Run every data set of a suite.")
+@suite_option("Run every data set of a suite.")
 @click.option(
     "--kernels",
     default="all",
@@ -225,24 +231,9 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="Which part of a truncated test series is kept: end, start, or end,start.",
 )
 @click.option("--overwrite", is_flag=True, help="Recompute results that already exist.")
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False),
-    envvar="RNTK_BENCH_DATA",
-    help="Data home [env RNTK_BENCH_DATA; default: the user cache].",
-)
-@click.option(
-    "--archive",
-    type=click.Path(exists=True, file_okay=False),
-    help="Local copy of the UCR archive to import missing data sets from.",
-)
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    envvar="RNTK_BENCH_SOURCE",
-    help="Download URL template(s) with {name}.",
-)
+@data_dir_option
+@archive_option
+@source_option
 @click.option("--no-download", is_flag=True, help="Never download; use cached/bundled data only.")
 @click.option(
     "--skip-unavailable",
@@ -344,6 +335,7 @@ def run(
     written = skipped = 0
     started = time.perf_counter()
     bar: tqdm | None = None
+    total_cost, bar_tasks, tasks_done = 1.0, 0, 0
 
     def say(line: str) -> None:
         if bar is not None:
@@ -351,8 +343,14 @@ def run(
         else:
             click.echo(line)
 
+    order = {k: i for i, k in enumerate(config.kernels)}
+
     def dataset_line(dataset: str) -> str:
-        accs = "  ".join(f"{k} {sum(v) / len(v):.3f}" for k, v in per_dataset[dataset].items())
+        # Kernels in the order of --kernels (variants after their kernel), whatever
+        # order the workers finished them in.
+        done = per_dataset[dataset]
+        names = sorted(done, key=lambda k: (order.get(k.split("[")[0], len(order)), k))
+        accs = "  ".join(f"{k} {sum(done[k]) / len(done[k]):.3f}" for k in names)
         return f"{dataset:<24} {accs}"
 
     try:
@@ -368,13 +366,26 @@ def run(
                         f"already done, {event.results_to_compute} to compute in "
                         f"{event.tasks} tasks on {pool.description}."
                     )
-                    if event.tasks and not quiet:
+                    # A bar only on a terminal: in a log file it is noise. Its length
+                    # is the planned work, so the ETA weighs a 900-setting RNTK block
+                    # on long series above a linear kernel on short ones.
+                    if event.tasks and not quiet and sys.stderr.isatty():
+                        total_cost = event.cost if event.cost > 0 else float(event.tasks)
                         bar = tqdm(
-                            total=event.tasks, unit="task", file=sys.stderr, dynamic_ncols=True
+                            total=100.0,
+                            file=sys.stderr,
+                            dynamic_ncols=True,
+                            bar_format="{percentage:3.0f}% of the work|{bar}| "
+                            "[{elapsed}<{remaining}] {postfix}",
                         )
+                        bar_tasks = event.tasks
+                        bar.set_postfix_str(f"0/{bar_tasks} tasks")
                 elif isinstance(event, TaskDone):
                     if bar is not None and not event.restored:
-                        bar.update(1)
+                        tasks_done += 1
+                        share = event.cost if event.cost > 0 else 1.0
+                        bar.set_postfix_str(f"{tasks_done}/{bar_tasks} tasks", refresh=False)
+                        bar.update(100.0 * share / total_cost)
                 elif isinstance(event, (ResultDone, ResultSkipped)):
                     if isinstance(event, ResultDone):
                         written += 1

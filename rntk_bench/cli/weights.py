@@ -14,7 +14,6 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from rntk_bench.cli import main
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.protocol import PREPROCESSINGS, preprocess
 from rntk_bench.kernels import TimeWeightCurve, rntk_time_weight_curve
@@ -134,7 +133,7 @@ def _figure(
     return fig
 
 
-@main.command("weights")
+@click.command("weights")
 @click.option("--dataset", help="Average over pairs of this data set's training split.")
 @click.option(
     "--sigma-w",

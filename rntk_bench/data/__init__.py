@@ -13,26 +13,62 @@ verified on every later use; shapes are checked against datasets.yaml on every l
 This package never imports the kernels, evaluation, reporting or CLI layers.
 """
 
-from rntk_bench.data._home import data_home
-from rntk_bench.data._lock import LOCK_NAME
-from rntk_bench.data._parse import interpolate_missing
-from rntk_bench.data.fetch import (
-    DEFAULT_SOURCES,
-    Dataset,
-    DownloadLimits,
-    FetchReport,
-    download,
-    fetch_dataset,
-    is_cached,
-    load_dataset,
-)
-from rntk_bench.data.registry import (
-    DatasetInfo,
-    Registry,
-    get_registry,
-    resolve_names,
-    suite_names,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rntk_bench.data._home import data_home
+    from rntk_bench.data._lock import LOCK_NAME
+    from rntk_bench.data._parse import interpolate_missing
+    from rntk_bench.data.fetch import (
+        DEFAULT_SOURCES,
+        Dataset,
+        DownloadLimits,
+        FetchReport,
+        download,
+        fetch_dataset,
+        is_cached,
+        load_dataset,
+    )
+    from rntk_bench.data.registry import (
+        DatasetInfo,
+        Registry,
+        get_registry,
+        resolve_names,
+        suite_names,
+    )
+
+# Names resolve on first use (PEP 562), so `from rntk_bench.data.registry import ...`
+# or the data home does not import the parsing and download code (pandas, requests).
+_WHERE = {
+    "data_home": "_home",
+    "is_cached": "_home",
+    "LOCK_NAME": "_lock",
+    "interpolate_missing": "_parse",
+    "DEFAULT_SOURCES": "fetch",
+    "Dataset": "fetch",
+    "DownloadLimits": "fetch",
+    "FetchReport": "fetch",
+    "download": "fetch",
+    "fetch_dataset": "fetch",
+    "load_dataset": "fetch",
+    "DatasetInfo": "registry",
+    "Registry": "registry",
+    "get_registry": "registry",
+    "resolve_names": "registry",
+    "suite_names": "registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_SOURCES",

@@ -1,4 +1,8 @@
-"""Where fetched data sets live: the data home."""
+"""Where fetched data sets live: the data home, and whether a data set is in it.
+
+Light on purpose (no numpy, pandas or requests): `rntk-bench datasets` lists what is
+cached through this module alone.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["DATA_HOME_ENV", "data_home"]
+__all__ = ["DATA_HOME_ENV", "SPLITS", "cached_files", "data_home", "is_cached"]
 
 DATA_HOME_ENV = "RNTK_BENCH_DATA"
+SPLITS = ("TRAIN", "TEST")
 
 
 def data_home(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -35,3 +40,21 @@ def data_home(data_dir: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_cache_dir("rntk-bench", appauthor=False))
+
+
+def cached_files(home: Path, name: str) -> dict[str, Path] | None:
+    """The cached split files of ``name`` in ``home`` (.ts or .tsv), or None."""
+    folder = home / name
+    for ext in ("ts", "tsv"):
+        files = {s: folder / f"{name}_{s}.{ext}" for s in SPLITS}
+        if all(f.is_file() for f in files.values()):
+            return files
+    return None
+
+
+def is_cached(name: str, data_dir: str | os.PathLike[str] | None = None) -> bool:
+    """Return whether both split files of ``name`` are in the data home (unverified)."""
+    from rntk_bench.data.registry import get_registry
+
+    info = get_registry().info(name)
+    return cached_files(data_home(data_dir), info.name) is not None

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from rntk_bench._validation import check_choice
-from rntk_bench.data._home import data_home
+from rntk_bench.data._home import SPLITS, cached_files, data_home, is_cached
 from rntk_bench.data._http import DownloadLimits, download_file
 from rntk_bench.data._lock import ChecksumLock, sha256_file
 from rntk_bench.data._parse import (
@@ -76,7 +76,6 @@ _MAX_ZIP_ENTRIES = 1000
 _ZIP_COPIES = 4
 
 DEFAULT_SOURCES: tuple[str, ...] = ("https://timeseriesclassification.com/aeon-toolkit/{name}.zip",)
-SPLITS = ("TRAIN", "TEST")
 PathLike = str | os.PathLike[str]
 
 
@@ -157,21 +156,6 @@ class FetchReport:
 
 
 # ------------------------------------------------------------------------- helpers
-
-
-def _cached_files(home: Path, name: str) -> dict[str, Path] | None:
-    folder = home / name
-    for ext in ("ts", "tsv"):
-        files = {s: folder / f"{name}_{s}.{ext}" for s in SPLITS}
-        if all(f.is_file() for f in files.values()):
-            return files
-    return None
-
-
-def is_cached(name: str, data_dir: PathLike | None = None) -> bool:
-    """Return whether both split files of ``name`` are in the data home (unverified)."""
-    info = get_registry().info(name)
-    return _cached_files(data_home(data_dir), info.name) is not None
 
 
 def _dataset_checksum(digests: dict[str, str]) -> str:
@@ -612,7 +596,7 @@ def _obtain(
     limits: DownloadLimits | None = None,
 ) -> tuple[FetchReport, ParsedSplit | None, ParsedSplit | None]:
     lock = ChecksumLock(home)
-    cached = None if force else _cached_files(home, info.name)
+    cached = None if force else cached_files(home, info.name)
     if cached is not None:
         digests = _verify_cached(info, lock, cached)
         train = test = None

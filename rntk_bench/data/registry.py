@@ -215,7 +215,10 @@ def get_registry() -> Registry:
     """
     path = registry_path()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's C parser when PyYAML has it: ~10x faster than the pure-Python
+        # SafeLoader on this 2,000-line file, and every command reads it.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         raise DataError(f"{path} is not valid YAML ({' '.join(str(exc).split())}).") from None
     return _parse_registry(raw, path)

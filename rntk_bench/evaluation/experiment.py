@@ -157,12 +157,18 @@ class DataOptions:
 
 @dataclass(frozen=True)
 class RunPlanned:
-    """The plan: how many tasks will run and how many results already exist."""
+    """The plan: how many tasks will run and how many results already exist.
+
+    ``cost`` is the tasks' total relative cost (settings x series^2 x (length for the
+    RNN recursion + the SVM selection)), the unit of :attr:`TaskDone.cost`, so progress
+    can be weighed by work rather than counted in tasks of very different sizes.
+    """
 
     tasks: int
     results_to_compute: int
     results_done: int
     units: int
+    cost: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,7 @@ class TaskDone:
     block: int
     seconds: float
     restored: bool = False
+    cost: float = 0.0  # this task's share of RunPlanned.cost (0 when restored)
 
 
 @dataclass(frozen=True)
@@ -458,9 +465,14 @@ def run_experiment(
             )
     # Largest work first (RNN blocks on long series) so that workers finish together.
     tasks.sort(key=lambda t: -_task_cost(t))
+    costs = {(t.dataset, t.block): _task_cost(t) for t in tasks}
 
     yield RunPlanned(
-        len(tasks), to_compute, sum(isinstance(e, ResultSkipped) for e in skipped), len(units)
+        len(tasks),
+        to_compute,
+        sum(isinstance(e, ResultSkipped) for e in skipped),
+        len(units),
+        cost=float(sum(costs.values())),
     )
     yield from unavailable
     yield from skipped
@@ -479,6 +491,7 @@ def run_experiment(
             scores.block,
             scores.gram_seconds + scores.svm_seconds,
             restored=was_restored,
+            cost=0.0 if was_restored else costs.get((scores.dataset, scores.block), 0.0),
         )
         if len(unit.scores) == unit.n_blocks:
             yield from _finish_unit(unit, config, run_dir, versions, finish_options, executor)

@@ -9,17 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics.pairwise import (
-    euclidean_distances,
-    linear_kernel,
-    polynomial_kernel,
-    rbf_kernel,
-)
 
 from rntk_bench._validation import check_finite_real, check_positive, check_positive_int
 from rntk_bench.kernels._fixed_length import flatten_pair
 
-__all__ = ["linear", "polynomial", "rbf", "squared_distances"]
+__all__ = ["linear", "polynomial", "polynomial_params", "rbf", "squared_distances"]
+
+# scikit-learn is imported where a kernel is computed, not with the package: listing
+# the kernels (`rntk-bench kernels`) then starts without it (~2 s of CPU on import).
 
 
 def rbf(X: Any, Y: Any = None, *, gamma: float, length: int | None = None) -> np.ndarray:
@@ -39,6 +36,8 @@ def rbf(X: Any, Y: Any = None, *, gamma: float, length: int | None = None) -> np
     """
     gamma = check_positive(gamma, "gamma")
     fx, fy, _ = flatten_pair(X, Y, length)
+    from sklearn.metrics.pairwise import rbf_kernel
+
     return rbf_kernel(fx, fy, gamma=gamma)
 
 
@@ -57,11 +56,20 @@ def polynomial(
     -------
     ndarray of shape (n_X, n_Y)
     """
-    degree = check_positive_int(degree, "degree")
-    gamma = check_positive(gamma, "gamma")
-    coef0 = check_finite_real(coef0, "coef0")
+    degree, gamma, coef0 = polynomial_params(degree, gamma, coef0)
     fx, fy, _ = flatten_pair(X, Y, length)
+    from sklearn.metrics.pairwise import polynomial_kernel
+
     return polynomial_kernel(fx, fy, degree=degree, gamma=gamma, coef0=coef0)
+
+
+def polynomial_params(degree: Any, gamma: Any, coef0: Any) -> tuple[int, float, float]:
+    """Checked (degree, gamma, coef0) of :func:`polynomial`; InputError names a bad one."""
+    return (
+        check_positive_int(degree, "degree"),
+        check_positive(gamma, "gamma"),
+        check_finite_real(coef0, "coef0"),
+    )
 
 
 def linear(X: Any, Y: Any = None, *, length: int | None = None) -> np.ndarray:
@@ -72,6 +80,8 @@ def linear(X: Any, Y: Any = None, *, length: int | None = None) -> np.ndarray:
     ndarray of shape (n_X, n_Y)
     """
     fx, fy, _ = flatten_pair(X, Y, length)
+    from sklearn.metrics.pairwise import linear_kernel
+
     return linear_kernel(fx, fy)
 
 
@@ -81,6 +91,8 @@ def squared_distances(X: Any, Y: Any = None, *, length: int | None = None) -> np
     Shared by every RBF setting of a grid (one distance matrix, many gammas).
     """
     fx, fy, symmetric = flatten_pair(X, Y, length)
+    from sklearn.metrics.pairwise import euclidean_distances
+
     d = euclidean_distances(fx, fy, squared=True)
     if symmetric:
         np.fill_diagonal(d, 0.0)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import erf
 
 from rntk_bench._validation import as_series_batch, check_positive_int
 from rntk_bench.kernels._params import RNNParams, padded_values
@@ -31,6 +30,8 @@ __all__ = ["MonteCarloKernel", "empirical_kernels", "monte_carlo_kernels"]
 def _activation(name: str) -> tuple[Any, Any]:
     if name == "relu":
         return (lambda g: np.maximum(g, 0.0)), (lambda g: (g > 0).astype(g.dtype))
+    from scipy.special import erf  # here, not at import: listing kernels stays light
+
     return erf, (lambda g: 2.0 / np.sqrt(np.pi) * np.exp(-g * g))
 
 

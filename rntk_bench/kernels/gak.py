@@ -43,7 +43,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import joblib
 import numpy as np
 
 from rntk_bench._validation import SeriesBatch, as_series_batch, check_positive
@@ -93,6 +92,8 @@ def gak(X: Any, Y: Any = None, *, sigma: float, n_jobs: int | None = None) -> np
     # tslearn parallelises over pairs with joblib; pin the threading backend so that an
     # enclosing process-based joblib context (the experiment engine's) is not inherited:
     # tslearn's backend objects cannot be pickled to worker processes.
+    import joblib  # here, not at import: listing kernels stays light
+
     with joblib.parallel_config(backend="threading"):
         out = cdist_gak(
             _tslearn_layout(Xb),

@@ -281,12 +281,7 @@ def _poly_check(setting: Mapping[str, Any]) -> None:
         if key not in known:
             raise InputError(f"unknown polynomial parameter {key!r}; valid: {', '.join(known)}.")
     gamma = setting.get("gamma", setting.get("gamma_scale", 1.0))
-    classic.polynomial(
-        np.zeros((1, 1, 1)),
-        degree=setting.get("degree", 3),
-        gamma=gamma,
-        coef0=setting.get("coef0", 1.0),
-    )
+    classic.polynomial_params(setting.get("degree", 3), gamma, setting.get("coef0", 1.0))
 
 
 def _poly_compute(

@@ -66,6 +66,16 @@ def test_a_run_writes_one_complete_result_per_dataset_and_kernel(make_config, tm
     assert rbf.selected["resolved"]["gamma"] > 0  # the data-derived gamma is recorded
 
 
+def test_task_costs_weigh_the_progress(make_config, tmp_path):
+    events = run_all(make_config(kernels=("rntk", "linear")), tmp_path / "run")
+    planned = next(e for e in events if isinstance(e, RunPlanned))
+    done = [e for e in events if isinstance(e, TaskDone)]
+    assert planned.cost == pytest.approx(sum(e.cost for e in done))
+    rnn = min(e.cost for e in done if e.family == "rnn")
+    linear = max(e.cost for e in done if e.family == "linear")
+    assert rnn > linear  # a block of RNTK settings over time steps outweighs one linear Gram
+
+
 def test_a_rerun_skips_everything_and_changes_nothing(make_config, tmp_path):
     config = make_config(kernels=("rntk", "rbf"))
     run_all(config, tmp_path / "run")

@@ -54,6 +54,18 @@ def test_run_twice_second_time_skips(tmp_path):
     assert len(list(iter_results(tmp_path / "results" / "demo"))) == 2
 
 
+def test_dataset_lines_follow_the_kernel_order_and_no_bar_off_a_terminal(tmp_path):
+    # linear and rbf finish long before the RNTK block; the line still follows --kernels.
+    args = ["run", "GunPoint", "--kernels", "rntk,linear,rbf", "--grid", _grid(tmp_path)]
+    args += ["--folds", "5", "--results-dir", str(tmp_path / "results"), "--n-jobs", "1"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    line = next(li for li in result.stdout.splitlines() if li.startswith("GunPoint"))
+    assert [w for w in line.split() if w.isalpha()][1:] == ["rntk", "linear", "rbf"]
+    # Not -q, but stderr is no terminal here: no progress bar in logs.
+    assert "of the work" not in result.stderr and "tasks" not in result.stderr
+
+
 def test_bad_input_is_one_line_and_exit_1(tmp_path):
     runner = CliRunner()
     cases = [
