@@ -68,7 +68,7 @@ UEA_DOWNLOADED: dict[str, dict[str, Any]] = {
     },
 }
 
-# The pre-registered reconstruction of the paper's 56 UCR data sets (RNTK.md s7).
+# The pre-registered reconstruction of the paper's 56 UCR data sets (docs/protocol.md §2).
 UCR56_MAX_TRAIN = 300
 UCR56_MAX_LENGTH = 1000
 UCR56_EXPECTED = 56

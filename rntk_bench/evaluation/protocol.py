@@ -3,7 +3,7 @@
 Defaults (``Protocol()``) and where they come from:
 
 - C grid {0.01, 0.1, 1, 10, 100}, 10-fold cross-validation on the training split,
-  refit on the whole training split, test split scored once: the paper (RNTK.md s7).
+  refit on the whole training split, test split scored once: the paper (docs/protocol.md §1).
 - Folds are stratified and capped by the smallest class count (never below 2).
   Fallback (ours; the paper is silent): when some class has a single training
   series, stratified folds do not exist (Fungi: 18 classes, 18 series). Then the
@@ -13,7 +13,7 @@ Defaults (``Protocol()``) and where they come from:
 - ``preprocessing="maxnorm"``: every series divided by the largest training-series
   norm, as in the authors' public code (the paper does not say). It sets the scale
   of the data against sigma_b and sigma_h, which moves RNTK accuracy by several
-  points (RNTK.md s7); "none" and per-series "znorm" are options.
+  points (docs/protocol.md §3); "none" and per-series "znorm" are options.
 - ``normalisation="mean-diagonal"`` (ours): each Gram matrix is divided by the mean
   of its training diagonal before the SVM. For a fixed kernel this only rescales the
   C grid, but it keeps LIBSVM well conditioned (raw RNTK entries reach ~1e5 at

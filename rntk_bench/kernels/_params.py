@@ -21,7 +21,7 @@ H0_CONVENTIONS = ("shared", "independent")
 
 @dataclass(frozen=True)
 class RNNParams:
-    """Hyper-parameters of the ReLU/erf RNN of ../shared/docs/RNTK.md s1.
+    """Hyper-parameters of the ReLU/erf RNN of docs/rntk.md §1.
 
     Attributes
     ----------
@@ -85,7 +85,7 @@ class RNNParams:
 def initial_state_overlap(
     X: SeriesBatch, Y: SeriesBatch, h0: str, identical: np.ndarray
 ) -> np.ndarray:
-    """I0 of RNTK.md s3-4 for every pair: the correlation of the two initial states.
+    """I0 of docs/rntk.md §3-4 for every pair: the correlation of the two initial states.
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """The plain float64 reference of the RNTK / RNNGP recursion.
 
-This is ../shared/docs/RNTK.md s3-4 written out as directly as numpy allows:
+This is docs/rntk.md §3-4 written out as directly as numpy allows:
 every pair of series at once, one time step and one layer after the other, with
 the textbook dual activations of :mod:`rntk_bench.kernels.dual`. It is the yardstick
 that every fast path is tested against and the baseline of

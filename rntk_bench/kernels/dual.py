@@ -6,7 +6,7 @@ For a centred Gaussian pair (u, v) with Var u = a, Var v = b, Cov(u, v) = c::
     V'[a, b, c] = E[phi'(u) phi'(v)]
 
 These are the building blocks of every NTK / NNGP recursion in this package
-(../shared/docs/RNTK.md s2). Each function broadcasts over arrays and works in
+(docs/rntk.md §2). Each function broadcasts over arrays and works in
 the input's floating-point precision.
 """
 

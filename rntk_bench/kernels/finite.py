@@ -4,7 +4,7 @@ The RNTK is the limit, as the width n grows, of the empirical neural tangent ker
 
     Theta_n(x, x') = sum over trained parameters p of <df(x)/dp, df(x')/dp>
 
-of the network of ../shared/docs/RNTK.md s1 at a random initialisation, and the
+of the network of docs/rntk.md §1 at a random initialisation, and the
 RNNGP is the limit of its read-out part sigma_v^2 <h(L,T)(x), h(L,T)(x')> / n.
 This module computes both by explicit forward and backward passes in numpy (no
 autograd, no shared code with the recursion), so that averaging over seeds gives

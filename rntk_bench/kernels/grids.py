@@ -5,10 +5,10 @@ Cartesian product (minus impossible combinations, e.g. fix_first >= depth).
 
 Why these values
 ----------------
-- ``rnn`` (RNTK, RNNGP), "paper": exactly the grid of the paper (RNTK.md s7):
+- ``rnn`` (RNTK, RNNGP), "paper": exactly the grid of the paper (docs/protocol.md §1):
   15 sigma_w x 12 sigma_b x 5 sigma_h at sigma_u = 1, one layer, ReLU: 900
   settings. The paper does not say which initial-state convention its grid used;
-  we use the shared state of a standard RNN (h0="shared", see RNTK.md s3).
+  we use the shared state of a standard RNN (h0="shared", see docs/rntk.md §3).
 - ``fc`` (NTK, NNGP): Arora et al. (2020)'s UCI protocol: ReLU, sigma_w^2 = 2,
   sigma_b = 0, depth 1..5 and every fix_first < depth (15 NTK settings, 5 NNGP).
 - ``rbf``: gamma is set relative to the median heuristic of the training split
@@ -21,7 +21,7 @@ Why these values
   sqrt(median length) of the training split (Cuturi 2011's rule, see
   :mod:`rntk_bench.kernels.gak`), sigma_scale over Cuturi's multiples 0.2 .. 5.
 "quick" keeps the corners of each grid for demos and CI (RNTK: the 18 settings of
-RNTK.md s7's measured approximation).
+the quick approximation of docs/protocol.md §3).
 """
 
 from __future__ import annotations

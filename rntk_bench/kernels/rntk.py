@@ -1,6 +1,6 @@
 """The Recurrent Neural Tangent Kernel (RNTK) and its GP kernel (RNNGP).
 
-Both come out of one recursion (../shared/docs/RNTK.md s3-4): ask for both with
+Both come out of one recursion (docs/rntk.md §3-4): ask for both with
 :func:`rnn_kernels`, or for one with :func:`rntk` / :func:`rnngp`.
 
 Backends
@@ -57,7 +57,7 @@ def rnn_kernels(
     Parameters
     ----------
     X : array of shape (n_X, n_channels, n_timepoints), or list of (n_channels, t_i)
-        The row series. Unequal lengths are aligned at their ends (RNTK.md s4).
+        The row series. Unequal lengths are aligned at their ends (docs/rntk.md §4).
     Y : same kinds as X, optional
         The column series; None means X (the symmetric Gram, computed once per pair).
     sigma_w : float

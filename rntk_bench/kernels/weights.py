@@ -1,7 +1,7 @@
 """The RNTK unrolled into time-step weights: K = read-out term + sum_t w_t Sigma_t.
 
 The derivation is in docs/time_weights.md. In short: along the recursion of
-../shared/docs/RNTK.md s3-4, Theta(L, T) is a linear function of the pre-activation
+docs/rntk.md §3-4, Theta(L, T) is a linear function of the pre-activation
 covariances Sigma(l, t) = S(l, t) of every layer and step, with coefficients that are
 products of the factors sigma_w^2 V'(l, s) (one step along time) and sigma_u^2 V'(l, s)
 (one layer up) over all paths from (l, t) to (L, T). So
@@ -14,7 +14,7 @@ where G(l, t) = dTheta(L, T) / dS(l, t) solves the backward (adjoint) recursion
     G(L, T) = 1,
     G(l, t) = sigma_w^2 V'(l, t) G(l, t + 1) + sigma_u^2 V'(l, t) G(l + 1, t).
 
-With one layer, w_t = sigma_v^2 V'_T prod_{s=t}^{T-1} sigma_w^2 V'_s (RNTK.md s3). The
+With one layer, w_t = sigma_v^2 V'_T prod_{s=t}^{T-1} sigma_w^2 V'_s (docs/rntk.md §3). The
 read-out term is the RNNGP. Steps are end-aligned: index ``n_steps - 1`` is the last step
 of every pair, and a pair of unequal lengths has weight 0 before its shorter series
 starts.
@@ -289,7 +289,7 @@ def _backward(
 
 
 class _Pairs:
-    """The forward recursion of RNTK.md s3-4 for row blocks, storing S and V' per step.
+    """The forward recursion of docs/rntk.md §3-4 for row blocks, storing S and V' per step.
 
     It is :mod:`._reference` step for step (same dual activations, same treatment of
     identical series and of the pair's first step), so that the decomposition adds up

@@ -4,12 +4,12 @@
 
     from rntk_bench.reporting import build_report, write_report
     report = build_report("results/ucr56", with_published=True,
-                          published=["../shared/ucr/published"])
+                          published=["path/to/ucr-archive/published"])
     write_report(report, "results/ucr56/report")
 
     tidy, problems = load_results("results/ucr56")        # one row per result file
     table = accuracy_table(tidy)                            # data sets x methods
-    board = leaderboard(table.mean, versus="rntk")          # RNTK.md section 8
+    board = leaderboard(table.mean, versus="rntk")          # docs/metrics.md
 
 Metrics are recomputed from the result files (adding a metric never reruns an
 SVM); tables are DataFrames first, with thin Markdown/CSV/LaTeX writers; plot

@@ -102,7 +102,7 @@ def test_ucr56_is_the_preregistered_rule() -> None:
     ]
     assert ucr56 == rule
     assert len(ucr56) == 56
-    # RNTK.md s7: without the three DodgerLoop sets (missing values) the rule gives 53.
+    # docs/protocol.md §2: without the three DodgerLoop sets (missing values) the rule gives 53.
     assert len([n for n in ucr56 if not registry[n].missing]) == 53
     assert {"Symbols", "Yoga", "Coffee", "Worms"} <= set(ucr56)
     assert not {"Adiac", "MelbournePedestrian", "PLAID", "ACSF1"} & set(ucr56)

@@ -1,4 +1,4 @@
-"""A scalar, one-pair-at-a-time transcription of ../shared/docs/RNTK.md s2-4.
+"""A scalar, one-pair-at-a-time transcription of docs/rntk.md §2-4.
 
 Deliberately naive and independent of the package: plain Python floats and math,
 no padding, no masks, no shared helpers. Used to check the vectorised reference.

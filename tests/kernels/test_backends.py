@@ -22,7 +22,7 @@ PARAMS = [
 ]
 # float64 paths differ from the reference by rounding only. float32 keeps ~7 digits,
 # but near-collinear pairs (the "rectangular" case pairs x with 1.1 x) sit where the
-# ReLU dual's slope is infinite and lose about half of them (RNTK.md s2): ~2e-5.
+# ReLU dual's slope is infinite and lose about half of them (docs/rntk.md §2): ~2e-5.
 TOLERANCE = {"float64": 1e-11, "float32": 1e-4}
 
 

@@ -45,7 +45,7 @@ def test_matches_scalar_transcription_unequal_lengths(
 
 def test_single_step_is_a_one_hidden_layer_network(multichannel_series: np.ndarray) -> None:
     # T = 1, sigma_b = sigma_h = 0, sigma_u = sigma_v = s: the RNN is a one-hidden-layer
-    # perceptron with weight scale s on both layers (RNTK.md s3 with T = 1). (Several
+    # perceptron with weight scale s on both layers (docs/rntk.md §3 with T = 1). (Several
     # channels: collinear inputs would sit where the angle is ill-conditioned.)
     X = multichannel_series[:, :, :1]
     k, g = rnn_kernels(X, sigma_w=1.1, sigma_u=1.3, sigma_v=1.3)
@@ -76,7 +76,7 @@ def test_zero_recurrence_sees_only_the_last_step(equal_series: np.ndarray) -> No
 def test_left_zero_padding_equals_end_alignment_without_bias_or_state(
     unequal_series: list[np.ndarray],
 ) -> None:
-    # RNTK.md s4: with sigma_b = sigma_h = 0 and ReLU, zeros before a series leave the
+    # docs/rntk.md §4: with sigma_b = sigma_h = 0 and ReLU, zeros before a series leave the
     # state at 0, so left padding gives exactly the end-aligned kernel ...
     longest = max(s.shape[1] for s in unequal_series)
     left = np.zeros((len(unequal_series), 2, longest))
@@ -111,7 +111,7 @@ def test_h0_conventions_agree_without_initial_state_and_differ_with_it(
 
 
 def test_unequal_pairs_have_no_initial_state_term(unequal_series: list[np.ndarray]) -> None:
-    # Pairs of different lengths never meet the initial state (RNTK.md s4): both h0
+    # Pairs of different lengths never meet the initial state (docs/rntk.md §4): both h0
     # conventions agree on them, while equal-length pairs differ.
     X = unequal_series  # lengths 3, 12, 7, 5, 12, ...: pair (1, 4) has equal lengths
     a = rntk(X, sigma_w=1.4, sigma_h=0.8, h0="shared")
@@ -124,7 +124,7 @@ def test_unequal_pairs_have_no_initial_state_term(unequal_series: list[np.ndarra
 
 def test_relu_kernel_grows_like_t_squared_at_the_edge_of_stability(rng) -> None:
     # Single layer, sigma_w = sqrt(2): V' = 1/2 on the diagonal, so Theta grows by S each
-    # step and S grows linearly: the diagonal grows like T^2 (RNTK.md s7 conditioning).
+    # step and S grows linearly: the diagonal grows like T^2 (docs/protocol.md §4, conditioning).
     x = rng.standard_normal((1, 1, 800))
     d = [rntk(x[:, :, :T], sigma_w=np.sqrt(2), sigma_b=0.1)[0, 0] for T in (200, 400, 800)]
     assert d[1] / d[0] == pytest.approx(4, rel=0.15)

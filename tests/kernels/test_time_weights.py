@@ -49,7 +49,7 @@ def test_relu_self_pair_weights_are_geometric_in_sigma_w_squared_over_two(rng, s
 
 
 def test_one_layer_weights_are_the_product_of_the_steps_after(equal_series):
-    """RNTK.md s3: w_t = sigma_v^2 V'_T prod_{s=t}^{T-1} sigma_w^2 V'_s, V' from the dual."""
+    """docs/rntk.md §3: w_t = sigma_v^2 V'_T prod_{s=t}^{T-1} sigma_w^2 V'_s, V' from the dual."""
     from rntk_bench.kernels.dual import relu_dual
 
     X = equal_series[:2]

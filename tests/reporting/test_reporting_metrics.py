@@ -1,4 +1,4 @@
-"""Leaderboard metrics against values computed by hand (RNTK.md section 8).
+"""Leaderboard metrics against values computed by hand (docs/metrics.md).
 
 The main fixture, a 5 x 3 accuracy matrix (D5 lacks B, so 4 data sets are shared)::
 
