@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 RB     := $(BIN)/rntk-bench
 JOBS   ?= 2
 # Where `make reproduce` reads a local copy of the UCR archive; leave empty to download.
+# Set it from the environment or the command line: `make reproduce ARCHIVE=~/ucr-archive`.
 ARCHIVE ?= $(wildcard ../shared/ucr)
 
 .PHONY: install install-torch test test-all check run ci reproduce bench clean

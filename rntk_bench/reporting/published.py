@@ -299,6 +299,13 @@ def align_published(computed: pd.DataFrame, published: pd.DataFrame) -> pd.DataF
     return aligned[published.columns].reset_index(drop=True)
 
 
+def _describe(source: str | Path) -> str:
+    text = str(source)
+    if text.startswith(("http://", "https://")):
+        return text
+    return f"{Path(text).name} (local)"
+
+
 def published_frames(
     computed: pd.DataFrame,
     sources: Sequence[str | Path] = (),
@@ -314,7 +321,8 @@ def published_frames(
     problems : list of Problem
         Files left out.
     used : list of str
-        Where the rows came from ("registry", paths, URLs).
+        Where the rows came from: "registry ...", URLs as given, local folders and files
+        by their name only (a report must not carry the layout of one machine).
     """
     frames: list[pd.DataFrame] = []
     problems: list[Problem] = []
@@ -327,7 +335,7 @@ def published_frames(
         table, found = read_published(source)
         frames.append(table)
         problems.extend(found)
-        used.append(str(source))
+        used.append(_describe(source))
     non_empty = [f for f in frames if not f.empty]
     if not non_empty:
         return tidy_frame([]), problems, used

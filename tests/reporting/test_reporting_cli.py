@@ -127,6 +127,10 @@ def test_report_with_bakeoff_folder(run: Path, tmp_path: Path, ucr_mirror: Path)
     cells = pd.read_csv(folder / "ROCKET_accuracy.csv", index_col=0).loc["GunPoint"]
     accuracy = pd.read_csv(out / "accuracy.csv", index_col=0)
     assert accuracy.at["GunPoint", "ROCKET (published)"] == pytest.approx(cells.iloc[:2].mean())
+    # The report names the folder, not where it lies on this machine.
+    readme = (out / "README.md").read_text()
+    assert "Published rows from: registry" in readme and "published (local)" in readme
+    assert str(folder.parent) not in readme + (out / "summary.json").read_text()
 
 
 def _contents(folder: Path) -> dict[str, bytes]:
