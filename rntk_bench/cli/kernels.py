@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
 import click
 import numpy as np
 
+from rntk_bench.errors import InputError
 from rntk_bench.kernels import (
     FAMILIES,
     KERNELS,
@@ -65,33 +67,68 @@ def kernels_command(fmt: str) -> None:
     )
 
 
+def _physical_memory() -> int | None:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: no estimate
+        return None
+
+
+def _check_memory(n_series: int, length: int, channels: int, width: int, layers: int) -> None:
+    """Refuse up front a simulation that cannot fit in this machine's memory."""
+    # One network at a time: L recurrent (n x n) and input weights, the forward and
+    # backward states of every series and step, and a few (S x S) kernel matrices.
+    values = (
+        layers * (2 * width * width + width * (channels + 2))
+        + 4 * layers * length * width * n_series
+        + 8 * n_series * n_series
+    )
+    needed = 8 * values
+    total = _physical_memory()
+    if total is not None and needed > 0.8 * total:
+        raise InputError(
+            f"verify with --width {width}, --series {n_series}, --length {length} and "
+            f"--layers {layers} needs about {needed / 2**30:.1f} GiB of memory per random "
+            f"network; this machine has {total / 2**30:.1f} GiB. Use a smaller --width or "
+            "fewer --series."
+        )
+
+
 @click.command()
-@click.option("--width", type=int, default=1000, show_default=True, help="Hidden width n.")
 @click.option(
-    "--networks", type=int, default=20, show_default=True, help="Random initialisations averaged."
+    "--width", type=click.IntRange(min=1), default=1000, show_default=True, help="Hidden width n."
+)
+@click.option(
+    "--networks",
+    type=click.IntRange(min=2),
+    default=20,
+    show_default=True,
+    help="Random initialisations averaged (>= 2: the spread needs two).",
 )
 @click.option(
     "--series",
     "n_series",
-    type=int,
+    type=click.IntRange(min=1),
     default=3,
     show_default=True,
     help="Random input series (every pair is compared).",
 )
-@click.option("--length", type=int, default=6, show_default=True, help="Series length.")
+@click.option(
+    "--length", type=click.IntRange(min=1), default=6, show_default=True, help="Series length."
+)
 @click.option("--unequal", is_flag=True, help="Give the series different lengths (ends aligned).")
-@click.option("--channels", type=int, default=1, show_default=True)
+@click.option("--channels", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--sigma-w", type=float, default=1.3, show_default=True)
 @click.option("--sigma-u", type=float, default=1.0, show_default=True)
 @click.option("--sigma-b", type=float, default=0.3, show_default=True)
 @click.option("--sigma-h", type=float, default=0.8, show_default=True)
 @click.option("--sigma-v", type=float, default=1.0, show_default=True)
-@click.option("--layers", type=int, default=1, show_default=True)
+@click.option("--layers", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--activation", type=click.Choice(["relu", "erf"]), default="relu", show_default=True)
 @click.option(
     "--h0", type=click.Choice(["shared", "independent"]), default="shared", show_default=True
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 def verify(
     width: int,
     networks: int,
@@ -116,8 +153,7 @@ def verify(
     +- standard error beside the analytic kernels, with the gap in standard errors
     (z). Exit code 1 if some |z| exceeds 4.5.
     """
-    if n_series < 1 or length < 1 or channels < 1:
-        raise click.UsageError("--series, --length and --channels must be >= 1.")
+    _check_memory(n_series, length, channels, width, layers)
     rng = np.random.default_rng(seed)
     if unequal:
         lengths = rng.integers(max(1, length // 2), length + 1, size=n_series)

@@ -82,6 +82,9 @@ __all__ = [
 
 # --- configuration ------------------------------------------------------------------
 
+# More resamples than this is a typo, not an experiment (bake-offs use 30).
+MAX_RESAMPLES = 1000
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -355,6 +358,12 @@ def run_experiment(
         raise InputError("no data sets to run; give names or --suite.")
     if config.resamples < 1:
         raise InputError(f"resamples must be >= 1; got {config.resamples}.")
+    if config.resamples > MAX_RESAMPLES:
+        raise InputError(
+            f"resamples (--resamples) must be at most {MAX_RESAMPLES}; got {config.resamples}, "
+            f"which would fit every kernel {config.resamples} times per data set (bake-offs "
+            "use 30)."
+        )
     if not config.length_policies or not config.truncations:
         raise InputError("length_policies and truncations need at least one entry each.")
     for policy in config.length_policies:

@@ -66,6 +66,14 @@ def executor(
     dask_local : int, optional
         Start a local Dask cluster with this many single-threaded worker processes.
     """
+    if dask_local is not None and (
+        isinstance(dask_local, bool) or not isinstance(dask_local, int) or dask_local < 1
+    ):
+        raise InputError(
+            f"dask_local (--dask-local) must be a number of workers >= 1; got {dask_local!r}."
+        )
+    if dask_scheduler is not None and not str(dask_scheduler).strip():
+        raise InputError("dask_scheduler (--dask-scheduler) is empty; give e.g. tcp://host:8786.")
     if dask_scheduler and dask_local:
         raise InputError("give either --dask-scheduler or --dask-local, not both.")
     if not (dask_scheduler or dask_local):
@@ -96,6 +104,13 @@ def executor(
         else:
             client = Client(dask_scheduler, timeout="20s")
             where = f"Dask scheduler {dask_scheduler}"
+    except (ValueError, TypeError) as exc:  # the address does not parse
+        if cluster is not None:
+            cluster.close()
+        raise InputError(
+            f"--dask-scheduler {dask_scheduler!r} is not a Dask address "
+            f"({' '.join(str(exc).split())}); give e.g. tcp://10.0.0.5:8786."
+        ) from None
     except OSError as exc:
         if cluster is not None:
             cluster.close()

@@ -117,13 +117,13 @@ def load_grid(name_or_path: str | Path, families: Mapping[str, Any] | None = Non
         raw = yaml.safe_load(path.read_text())
     except FileNotFoundError:
         raise InputError(f"grid file {path} does not exist.") from None
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"grid file {path} is not valid YAML: {first}") from None
     if not isinstance(raw, dict):
         raise InputError(f"grid file {path} must hold a mapping family -> parameters.")
     base_name = raw.pop("base", "quick")
-    if base_name not in GRIDS:
+    if not isinstance(base_name, str) or base_name not in GRIDS:
         raise InputError(f"grid file {path}: base must be one of {list(GRIDS)}; got {base_name!r}.")
     grid = {family: dict(params) for family, params in GRIDS[base_name].items()}
     aliases = dict(families or {})
@@ -140,6 +140,13 @@ def load_grid(name_or_path: str | Path, families: Mapping[str, Any] | None = Non
             raise InputError(f"grid file {path}: {key} must map parameters to values.")
         for param, values in params.items():
             values = tuple(values) if isinstance(values, (list, tuple)) else (values,)
+            for value in values:
+                # Numbers or names only: a nested list, a mapping or yes/no is a typo.
+                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                    raise InputError(
+                        f"grid file {path}: {key}.{param} takes numbers or names (one, or a "
+                        f"list of them); got {value!r}."
+                    )
             if not values:
                 raise InputError(
                     f"grid file {path}: {key}.{param} is an empty list; give at least one value."

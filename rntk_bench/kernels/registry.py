@@ -105,7 +105,16 @@ class KernelFamily:
         InputError
             Naming the family, the setting and the reason, or an empty grid.
         """
-        out = [s for s in grid_settings(params) if self.valid(s)]
+        out = []
+        for setting in grid_settings(params):
+            try:
+                if self.valid(setting):
+                    out.append(setting)
+            except (TypeError, ValueError) as exc:  # e.g. depth: "two"
+                raise InputError(
+                    f"grid for {self.name}: setting {setting}: a value has the wrong type "
+                    f"({' '.join(str(exc).split())})."
+                ) from None
         if not out:
             raise InputError(
                 f"the grid for {self.name} ({', '.join(self.kernels)}) has no valid "
@@ -116,6 +125,11 @@ class KernelFamily:
                 self.check(setting)
             except InputError as exc:
                 raise InputError(f"grid for {self.name}: setting {setting}: {exc}") from None
+            except (TypeError, ValueError) as exc:  # a check that converts: float("x")
+                raise InputError(
+                    f"grid for {self.name}: setting {setting}: a value has the wrong type "
+                    f"({' '.join(str(exc).split())})."
+                ) from None
         return out
 
     def projection(self, kernel: str, setting: Mapping[str, Any]) -> dict[str, Any]:
