@@ -211,11 +211,41 @@ def _shape_words(info: DatasetInfo, split: str) -> str:
     return f"{n_cases} series x {info.n_channels} channel(s) x length {length}"
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's process, or not a pid: leave its folder alone
+    return True
+
+
+def _clean_leftovers(home: Path, name: str) -> None:
+    """Remove what an interrupted fetch of ``name`` (a killed process) left behind.
+
+    Staging and old-copy folders carry their process id; those of processes that are
+    gone are removed, and an old copy whose replacement never arrived is put back.
+    Folders of running processes (a concurrent fetch) are left alone.
+    """
+    for prefix in (".staging", ".old"):
+        for path in home.glob(f"{prefix}-{name}-*"):
+            pid = path.name[len(prefix) + len(name) + 2 :].split("-", 1)[0]
+            if not pid.isdigit() or _pid_alive(int(pid)):
+                continue
+            target = home / name
+            if prefix == ".old" and not target.exists():
+                os.replace(path, target)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def _staging(home: Path, name: str) -> Iterator[Path]:
     """A temporary folder inside the data home (same file system: renames are atomic)."""
     home.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix=f".staging-{name}-", dir=home))
+    _clean_leftovers(home, name)
+    path = Path(tempfile.mkdtemp(prefix=f".staging-{name}-{os.getpid()}-", dir=home))
     try:
         (path / "files").mkdir()
         yield path
@@ -227,7 +257,7 @@ def _commit(files_dir: Path, target: Path) -> None:
     """Move a staged folder to ``target``, replacing an older copy only once it worked."""
     old = None
     if target.exists():
-        old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
+        old = target.with_name(f".old-{target.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         os.replace(target, old)
     try:
         os.replace(files_dir, target)
@@ -596,6 +626,8 @@ def _obtain(
     limits: DownloadLimits | None = None,
 ) -> tuple[FetchReport, ParsedSplit | None, ParsedSplit | None]:
     lock = ChecksumLock(home)
+    if home.is_dir():
+        _clean_leftovers(home, info.name)
     cached = None if force else cached_files(home, info.name)
     if cached is not None:
         digests = _verify_cached(info, lock, cached)

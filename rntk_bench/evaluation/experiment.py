@@ -769,6 +769,12 @@ def _finish_unit(
             path,
         )
     shutil.rmtree(unit.checkpoint_dir, ignore_errors=True)
+    # partial/<Dataset>/ and partial/ themselves go once empty (rmdir refuses otherwise).
+    for folder in (unit.checkpoint_dir.parent, unit.checkpoint_dir.parent.parent):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _length_policy(unit: _Unit, kernel: str) -> str:
