@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from rntk_bench import __version__
+from rntk_bench.evaluation.results import shared_mode
 
 __all__ = ["GramCache", "inputs_digest", "setting_key"]
 
@@ -129,6 +130,7 @@ class GramCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{key[:12]}-", suffix=".npz", dir=path.parent)
+            os.fchmod(fd, shared_mode())  # readable like the result files
             with os.fdopen(fd, "wb") as handle:
                 arrays: dict[str, Any] = {_KEY_ARRAY: np.array(key)}
                 arrays.update({k: np.asarray(v) for k, v in grams.items()})

@@ -35,6 +35,7 @@ __all__ = [
     "iter_results",
     "read_result",
     "result_path",
+    "shared_mode",
     "write_result",
 ]
 
@@ -122,7 +123,7 @@ def atomic_write_json(path: Path, payload: Mapping[str, Any]) -> None:
     try:
         # mkstemp creates 0600 files; results are shared, so give the permissions a
         # plain open() would (0644 under the usual umask 022).
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, shared_mode())
         with os.fdopen(fd, "w") as handle:
             json.dump(payload, handle, indent=1, default=_json_default)
             handle.flush()
@@ -133,10 +134,15 @@ def atomic_write_json(path: Path, payload: Mapping[str, Any]) -> None:
         raise
 
 
-def _umask() -> int:
+def shared_mode() -> int:
+    """The permissions a plain open() gives a new file: 0o666 less the umask (0644 usually).
+
+    mkstemp creates 0600 files; files others read (results, run.json, checkpoints, the
+    Gram cache) get these instead.
+    """
     mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def _json_default(value: Any) -> Any:

@@ -105,7 +105,15 @@ def _export_one(
             "(export never refits)"
         )
     codes = tsml_codes(list(classes))
-    proba = np.asarray(probabilities, dtype=np.float64)
+    try:
+        proba = np.asarray(probabilities, dtype=np.float64)
+    except (TypeError, ValueError):
+        proba = np.empty(0)
+    if proba.shape != (len(test["y_true"]), len(classes)) or not np.isfinite(proba).all():
+        return None, (
+            f"test.probabilities must be {len(test['y_true'])} rows of {len(classes)} "
+            "finite numbers; delete the file to recompute it"
+        )
     columns = np.argsort(codes)  # tsml column j = the class whose tsml code is j
     timing = result.timing
     refit = timing.get("refit", timing.get("gram_test", 0.0) + timing.get("svm_test", 0.0))

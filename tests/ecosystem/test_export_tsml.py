@@ -114,3 +114,25 @@ def test_rows_follow_tsml_label_codes_and_resample_order(run_dir, tmp_path):
     assert [float(v) for v in first[3:]] == pytest.approx(
         np.asarray(result.test["probabilities"][0])[np.argsort(codes)], abs=1e-6
     )
+
+
+def test_results_without_usable_probabilities_are_skipped_not_refit(run_dir, tmp_path):
+    pytest.importorskip("tsml_eval")
+    import json
+    import shutil
+
+    from rntk_bench.reporting.export import export_tsml
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    files = sorted((copy / "runs" / "GunPoint").glob("rbf-*.json"))
+    old = json.loads(files[0].read_text())
+    del old["test"]["probabilities"]  # as written before probabilities were kept
+    files[0].write_text(json.dumps(old))
+    bad = json.loads(files[1].read_text())
+    bad["test"]["probabilities"] = bad["test"]["probabilities"][:-1]
+    files[1].write_text(json.dumps(bad))
+    done = export_tsml(copy, tmp_path / "out")
+    assert len(done.written) == 16 and len(done.skipped) == 2
+    assert "rerun it with --overwrite" in done.skipped[0]
+    assert "finite numbers" in done.skipped[1]

@@ -328,7 +328,7 @@ def test_result_files_keep_scores_and_probabilities_for_export(make_config, tmp_
     )
 
 
-def test_result_run_and_checkpoint_files_are_group_readable(make_config, tmp_path):
+def test_result_run_checkpoint_and_cache_files_are_group_readable(make_config, tmp_path):
     import os
     import stat
 
@@ -336,7 +336,10 @@ def test_result_run_and_checkpoint_files_are_group_readable(make_config, tmp_pat
 
     old = os.umask(0o022)
     try:
-        run_all(make_config(datasets=("ItalyPowerDemand",), kernels=("linear",)), tmp_path / "r")
+        config = make_config(
+            datasets=("ItalyPowerDemand",), kernels=("linear",), gram_cache=str(tmp_path / "g")
+        )
+        run_all(config, tmp_path / "r")
         atomic_write_json(tmp_path / "r" / "partial" / "x" / "block-0.json", {"scores": {}})
         os.umask(0o027)
         atomic_write_json(tmp_path / "strict.json", {})
@@ -347,3 +350,5 @@ def test_result_run_and_checkpoint_files_are_group_readable(make_config, tmp_pat
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
     assert stat.S_IMODE((tmp_path / "strict.json").stat().st_mode) == 0o640
+    cached = list((tmp_path / "g").rglob("*.npz"))
+    assert cached and all(stat.S_IMODE(p.stat().st_mode) == 0o644 for p in cached)
