@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import errno
 import importlib
+import os
+import signal
+import sys
+import threading
 from typing import Any
 
 import click
@@ -88,6 +92,37 @@ def _file_system_error(exc: OSError) -> str:
     )
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would raise KeyboardInterrupt (same clean-up)."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _on_sigterm() -> Any:
+    """Make SIGTERM behave like Ctrl-C; returns the handler to restore (None: unchanged)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None  # only the main thread may set handlers (e.g. a test runner)
+    return signal.signal(signal.SIGTERM, _raise_terminated)
+
+
+def _closed_stdout() -> None:
+    """Standard output was closed (``| head``): say so on stderr, exit 1, no traceback."""
+    try:
+        # Python would flush stdout once more at exit and print a second complaint.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    click.echo(
+        "Error: standard output was closed before the command finished (a pipe such as "
+        "`| head` ended early); the rest of the output was dropped, finished work is kept.",
+        err=True,
+    )
+    sys.exit(1)
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -101,14 +136,20 @@ class _Group(click.Group):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
+        previous = _on_sigterm()
         try:
             return super().invoke(ctx)
         except RntkBenchError as exc:
             raise click.ClickException(_one_line(str(exc))) from None
+        except BrokenPipeError:
+            _closed_stdout()
         except OSError as exc:
-            if exc.filename is None or isinstance(exc, BrokenPipeError):
+            if exc.filename is None:
                 raise
             raise click.ClickException(_file_system_error(exc)) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

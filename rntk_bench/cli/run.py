@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from rntk_bench.cli import Terminated
 from rntk_bench.cli._options import (
     archive_option,
     data_dir_option,
@@ -397,15 +398,16 @@ def run(
                         say(dataset_line(event.dataset))
                 elif isinstance(event, Warned):
                     say(f"Warning: {event.message}")
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if bar is not None:
             bar.close()
         click.echo(
-            f"\nInterrupted: {written} results written this time and kept; finished tasks "
-            "are checkpointed. Run the same command again to resume.",
+            f"\nInterrupted{' (SIGTERM)' if isinstance(exc, Terminated) else ''}: {written} "
+            "results written this time and kept; finished tasks are checkpointed. Run the "
+            "same command again to resume.",
             err=True,
         )
-        sys.exit(130)
+        sys.exit(143 if isinstance(exc, Terminated) else 130)
     if bar is not None:
         bar.close()
     minutes, seconds = divmod(time.perf_counter() - started, 60)

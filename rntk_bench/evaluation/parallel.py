@@ -7,6 +7,12 @@ tasks run on a Dask cluster through joblib's dask backend.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +57,40 @@ class Executor:
         yield from runner(calls)
 
 
+_POLL_S = 0.5
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _start_watchdog(parent: int) -> None:
+    """Worker initializer: end this worker as soon as the run's process is gone.
+
+    A loky worker (busy with a long task, or idle on its queue) would otherwise
+    outlive a parent killed with SIGKILL, computing for nobody. On Linux the kernel
+    is asked to SIGKILL the worker when its parent dies (PR_SET_PDEATHSIG: works even
+    inside compiled code that holds the GIL); elsewhere, and as a second line, a
+    daemon thread polls the parent's pid and exits when the worker is re-parented.
+    The initializer is set for the run's own loky workers only, so a worker whose
+    parent is not the run was orphaned while it started up: it exits.
+    """
+    if os.getppid() != parent:
+        os._exit(1)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the thread below remains
+            pass
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_POLL_S)
+    os._exit(1)
+
+
 @contextmanager
 def executor(
     n_jobs: int = -1, dask_scheduler: str | None = None, dask_local: int | None = None
@@ -80,7 +120,8 @@ def executor(
         if n_jobs == 0 or n_jobs < -1:
             raise InputError(f"n_jobs must be >= 1 or -1 (all cores); got {n_jobs}.")
         workers = joblib.effective_n_jobs(n_jobs)
-        with joblib.parallel_config(backend="loky"):
+        watchdog = {"initializer": _start_watchdog, "initargs": (os.getpid(),)}
+        with joblib.parallel_config(backend="loky", **watchdog):
             yield Executor(n_jobs, f"local processes x {workers}")
         return
     try:

@@ -1,0 +1,134 @@
+"""Signals and pipes: SIGTERM is Ctrl-C, a closed stdout is one line, kill -9 leaves no workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from rntk_bench.evaluation.results import iter_results
+
+GRID = "rntk: {sigma_w: [1.3, 1.35, 1.4, 1.45], sigma_b: [0, 0.1, 0.5], sigma_h: [0, 0.5]}\n"
+
+
+def _args(tmp_path: Path, *extra: str) -> list[str]:
+    grid = tmp_path / "g.yaml"
+    grid.write_text(GRID)
+    return [
+        sys.executable,
+        "-m",
+        "rntk_bench.cli",
+        "run",
+        "GunPoint",
+        "ItalyPowerDemand",
+        "ArrowHead",
+        "--kernels",
+        "rntk,linear",
+        "--grid",
+        str(grid),
+        "--settings-per-task",
+        "2",
+        "-q",
+        "--results-dir",
+        str(tmp_path / "results"),
+        "--name",
+        "s",
+        *extra,
+    ]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+
+def _wait_for(condition, seconds: float = 120) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
+def test_sigterm_behaves_like_ctrl_c(tmp_path):
+    args = _args(tmp_path, "--n-jobs", "1")
+    run_dir = tmp_path / "results" / "s"
+    proc = subprocess.Popen(args, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_for(
+        lambda: (
+            list((run_dir / "partial").rglob("block-*.json"))
+            or list((run_dir / "runs").rglob("*.json"))
+            if run_dir.exists()
+            else False
+        )
+    )
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    text = err.decode()
+    assert "Interrupted (SIGTERM):" in text and "Run the same command again to resume" in text
+    assert "Traceback" not in text
+    kept = {p: p.read_bytes() for p in (run_dir / "runs").rglob("*.json")}
+    saved = list((run_dir / "partial").rglob("block-*.json"))
+    assert kept or saved  # checkpoints kept
+    done = subprocess.run(args, env=_env(), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    for path, content in kept.items():
+        assert path.read_bytes() == content
+    assert len([r for _, r in iter_results(run_dir)]) == 6
+
+
+def test_a_closed_stdout_is_one_line_and_keeps_finished_work(tmp_path):
+    args = _args(tmp_path, "--n-jobs", "1")
+    command = " ".join(f"'{a}'" for a in args) + " | head -c 10 > /dev/null"
+    proc = subprocess.run(
+        ["bash", "-c", command + "; exit ${PIPESTATUS[0]}"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    errors = [line for line in proc.stderr.splitlines() if line]
+    assert proc.returncode == 1, proc.stderr
+    assert errors == [
+        "Error: standard output was closed before the command finished (a pipe such as "
+        "`| head` ended early); the rest of the output was dropped, finished work is kept."
+    ]
+    run_dir = tmp_path / "results" / "s"
+    kept = {p: p.read_bytes() for p in (run_dir / "runs").rglob("*.json")}
+    done = subprocess.run(args, env=_env(), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and f"{len(kept)} already present" in done.stdout
+    for path, content in kept.items():
+        assert path.read_bytes() == content
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="re-parenting semantics of Linux")
+def test_kill_minus_9_of_the_parent_leaves_no_worker_alive(tmp_path):
+    args = _args(tmp_path, "--n-jobs", "2", "--settings-per-task", "1")
+    proc = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = psutil.Process(proc.pid)
+
+    def workers() -> list[psutil.Process]:
+        try:
+            return [c for c in parent.children(recursive=True) if "loky" in " ".join(c.cmdline())]
+        except psutil.Error:
+            return []
+
+    try:
+        _wait_for(lambda: len(workers()) >= 2)
+        time.sleep(1.0)  # let them pick up tasks
+        children = parent.children(recursive=True)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert children
+    _, alive = psutil.wait_procs(children, timeout=30)
+    for p in alive:  # do not leave them behind if the test fails
+        p.kill()
+    assert not alive, [p.cmdline() for p in alive]
