@@ -41,8 +41,11 @@ check: install
 	$(BIN)/lint-imports
 
 ## run: the main job on data that needs no network (the data sets bundled with sktime)
+## The seven kernels of the committed report; the global alignment kernel (gak) is left
+## out here: on ACSF1 (length 1460) and PLAID it takes longer than all others together.
 run: install
-	$(RB) run --suite bundled --grid quick --name bundled --n-jobs $(JOBS)
+	$(RB) run --suite bundled --grid quick --name bundled --n-jobs $(JOBS) \
+	  --kernels rntk,rnngp,ntk,nngp,rbf,polynomial,linear
 	$(RB) report results/bundled
 
 ## ci: the CI accuracy regression on the `ci` suite
