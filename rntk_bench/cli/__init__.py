@@ -12,13 +12,15 @@ import importlib
 import os
 import signal
 import sys
-import threading
 from typing import Any
 
 import click
 
 from rntk_bench import __version__
+from rntk_bench.cli._signals import Terminated, on_sigterm
 from rntk_bench.errors import RntkBenchError
+
+__all__ = ["COMMANDS", "Terminated", "main"]
 
 #: Sub-commands in menu order (the data flow): name -> (module, function, one-line help).
 #: A command's module is imported only when that command runs, so `rntk-bench --help`
@@ -92,21 +94,6 @@ def _file_system_error(exc: OSError) -> str:
     )
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Ctrl-C would raise KeyboardInterrupt (same clean-up)."""
-
-
-def _raise_terminated(signum: int, frame: Any) -> None:
-    raise Terminated()
-
-
-def _on_sigterm() -> Any:
-    """Make SIGTERM behave like Ctrl-C; returns the handler to restore (None: unchanged)."""
-    if threading.current_thread() is not threading.main_thread():
-        return None  # only the main thread may set handlers (e.g. a test runner)
-    return signal.signal(signal.SIGTERM, _raise_terminated)
-
-
 def _closed_stdout() -> None:
     """Standard output was closed (``| head``): say so on stderr, exit 1, no traceback."""
     try:
@@ -136,7 +123,7 @@ class _Group(click.Group):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
-        previous = _on_sigterm()
+        previous = on_sigterm()
         try:
             return super().invoke(ctx)
         except RntkBenchError as exc:

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from rntk_bench.cli import Terminated
 from rntk_bench.cli._options import (
     archive_option,
     data_dir_option,
@@ -18,6 +17,7 @@ from rntk_bench.cli._options import (
     source_option,
     suite_option,
 )
+from rntk_bench.cli._signals import Terminated
 from rntk_bench.cli.data import download_limits
 from rntk_bench.data import resolve_names
 from rntk_bench.errors import InputError
