@@ -8,7 +8,7 @@ JOBS   ?= 2
 # Set it from the environment or the command line: `make reproduce ARCHIVE=~/ucr-archive`.
 ARCHIVE ?= $(wildcard ../shared/ucr)
 
-.PHONY: install install-torch test test-all check run ci reproduce bench clean
+.PHONY: install install-torch test test-all test-ecosystem check run ci reproduce bench clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,15 @@ test: install
 ## test-all: also the slow Monte-Carlo and full-suite tests
 test-all: install
 	$(BIN)/python -m pytest -q -m "not network and not gpu"
+
+## test-ecosystem: tsml-eval export, library resamples and the aeon/sktime wrappers, in a
+## separate environment (.venv-ecosystem): the ecosystem extra pins older numpy, pandas,
+## scikit-learn, scipy and numba (see the README), so it stays out of .venv
+ECO := .venv-ecosystem
+test-ecosystem:
+	test -x $(ECO)/bin/python || $(PYTHON) -m venv $(ECO)
+	$(ECO)/bin/python -m pip install -q -e ".[dev,ecosystem]"
+	$(ECO)/bin/python -m pytest -q tests/ecosystem tests/estimators
 
 ## check: lint, types and the import layering
 check: install
