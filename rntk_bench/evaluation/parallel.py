@@ -130,6 +130,19 @@ def executor(
         raise InputError(
             "Dask is not installed: pip install 'rntk-bench[dask]' (dask[distributed])."
         ) from None
+    if dask_scheduler:
+        # Parse the address before any Client exists: a Client that fails to start is
+        # closed from its __del__, which can deadlock distributed's loop runner when the
+        # garbage collector runs it while the next Client starts.
+        from distributed.comm.addressing import get_address_host_port
+
+        try:
+            get_address_host_port(str(dask_scheduler))
+        except ValueError as exc:
+            raise InputError(
+                f"--dask-scheduler {dask_scheduler!r} is not a Dask address "
+                f"({' '.join(str(exc).split())}); give e.g. tcp://10.0.0.5:8786."
+            ) from None
     cluster = None
     try:
         if dask_local:
