@@ -8,7 +8,8 @@ JOBS   ?= 2
 # Set it from the environment or the command line: `make reproduce ARCHIVE=~/ucr-archive`.
 ARCHIVE ?= $(wildcard ../shared/ucr)
 
-.PHONY: install install-torch test test-all test-ecosystem check run ci reproduce bench clean
+.PHONY: install install-torch test test-all test-ecosystem check run ci reproduce bench clean \
+	lengths-synthetic lengths-varlen lengths-truncated lengths
 
 install: $(VENV)/.installed
 
@@ -67,6 +68,39 @@ reproduce: install
 	-$(RB) download --suite ucr56 $(if $(ARCHIVE),--archive $(ARCHIVE))
 	$(RB) run --suite ucr56 --grid paper --name ucr56 --n-jobs $(JOBS) --skip-unavailable
 	$(RB) report results/ucr56 --with-published $(if $(ARCHIVE),--published $(ARCHIVE)/published)
+
+## lengths: the three experiments of "Where does the RNTK pay off?" (README); quick grid
+LENGTH_POLICIES := resample,pad-start,pad-end,truncate
+# GAK costs O(T T') per pair: only the varlen sets where a quick-grid GAK run takes
+# minutes, not hours, on 2 shared cores (GestureMidAir*/GesturePebble*: ~1.5e9 alignment
+# cells per setting; AllGestureWiimote*: 4e9; PLAID: 4.6e10).
+VARLEN_GAK := JapaneseVowels PickupGestureWiimoteZ ShakeGestureWiimoteZ
+
+lengths: lengths-synthetic lengths-varlen lengths-truncated
+
+lengths-synthetic: install
+	$(RB) run --suite synthetic --kernels all --grid quick --length-policy $(LENGTH_POLICIES) \
+	  --name synthetic --n-jobs $(JOBS)
+	$(RB) report results/synthetic
+	$(BIN)/python scripts/length_figures.py results/synthetic --kind synthetic
+
+lengths-varlen: install
+	-$(RB) download --suite varlen $(if $(ARCHIVE),--archive $(ARCHIVE))
+	$(RB) run --suite varlen --kernels rntk,rnngp,ntk,nngp,rbf,polynomial,linear --grid quick \
+	  --length-policy $(LENGTH_POLICIES) --name varlen --n-jobs $(JOBS) --skip-unavailable
+	$(RB) run $(VARLEN_GAK) --kernels gak --grid quick --name varlen --n-jobs $(JOBS)
+	$(RB) report results/varlen
+
+lengths-truncated: install
+	-$(RB) download --suite ucr56 $(if $(ARCHIVE),--archive $(ARCHIVE))
+	$(RB) run --suite ucr56 --kernels rntk,rnngp,ntk,nngp,rbf,polynomial,linear --grid quick \
+	  --length-policy resample,pad-start --name truncated --n-jobs $(JOBS) --skip-unavailable \
+	  --gram-cache results/truncated/grams
+	$(RB) run --suite ucr56 --kernels rntk,rnngp,ntk,nngp,rbf,polynomial,linear --grid quick \
+	  --length-policy resample,pad-start --truncate-test 0.75,0.5 --truncate-side end,start \
+	  --name truncated --n-jobs $(JOBS) --skip-unavailable --gram-cache results/truncated/grams
+	$(RB) report results/truncated
+	$(BIN)/python scripts/length_figures.py results/truncated --kind truncated
 
 ## bench: kernel and protocol benchmarks (print their figures)
 bench: install

@@ -81,9 +81,11 @@ def _truncations(fractions: str | None, sides: str) -> tuple[TestTruncation | No
             raise InputError(
                 f"--truncate-test takes fractions in (0, 1] such as 0.5,0.75; got {fractions!r}."
             ) from None
-    out = []
+    out: list[TestTruncation | None] = []
+    if 1.0 in values:  # keeping 100% is the data set as it is: one variant, no label
+        out.append(None)
     for side in _choices(sides, "--truncate-side", TRUNCATION_SIDES):
-        for fraction in dict.fromkeys(values):
+        for fraction in dict.fromkeys(v for v in values if v != 1.0):
             try:
                 out.append(TestTruncation(fraction, side))
             except InputError:
@@ -223,7 +225,8 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -
     metavar="FRACTIONS",
     help="Cut every test series to these fractions of its length (comma-separated, each "
     "in (0, 1]), training series whole; each fraction is a variant of every data set, "
-    "reported as e.g. 'GunPoint [test: last 50%]'.",
+    "reported as e.g. 'GunPoint [test: last 50%]' (1: the data set as it is). The "
+    "variants share their cross-validation work (it sees the training split only).",
 )
 @click.option(
     "--truncate-side",

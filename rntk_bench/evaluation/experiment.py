@@ -11,6 +11,7 @@ events for the caller (the CLI) to display; it never prints.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import platform
@@ -416,6 +417,8 @@ def run_experiment(
             "grid": config.grid,
             "protocol": config.protocol.as_dict(),
             "resamples": config.resamples,
+            "length_policies": list(config.length_policies),
+            "test_truncations": [None if t is None else t.as_dict() for t in config.truncations],
             "backend": {"backend": config.backend, "device": config.device, "dtype": config.dtype},
             "executor": executor.description,
             "versions": versions,
@@ -444,9 +447,10 @@ def run_experiment(
                     skipped,
                 )
 
+    groups = _share_cv(units, any(t is not None for t in config.truncations))
     tasks: list[BlockTask] = []
     restored: list[BlockScores] = []
-    for unit in units:
+    for unit in (group[0] for group in groups.values()):
         for block in range(unit.n_blocks):
             saved = _load_checkpoint(unit.checkpoint_dir / f"block-{block}.json")
             if saved is not None:
@@ -485,16 +489,16 @@ def run_experiment(
     )
     yield from unavailable
     yield from skipped
-    by_key = {unit.key: unit for unit in units}
     finish_options = {**backend_options, "n_threads": None}  # the parent runs alone
 
     def absorb(scores: BlockScores, was_restored: bool) -> Iterator[Event]:
-        unit = by_key[scores.dataset]
-        unit.scores[scores.block] = scores
+        group = groups[scores.dataset]
+        for unit in group:
+            unit.scores[scores.block] = scores
         if not was_restored:
             yield from (Warned(message) for message in scores.warnings)
         yield TaskDone(
-            unit.data.info.name,
+            group[0].data.info.name,
             scores.family,
             scores.resample,
             scores.block,
@@ -502,15 +506,59 @@ def run_experiment(
             restored=was_restored,
             cost=0.0 if was_restored else costs.get((scores.dataset, scores.block), 0.0),
         )
-        if len(unit.scores) == unit.n_blocks:
-            yield from _finish_unit(unit, config, run_dir, versions, finish_options, executor)
+        if len(group[0].scores) == group[0].n_blocks:
+            for unit in group:
+                yield from _finish_unit(unit, config, run_dir, versions, finish_options, executor)
+            # Only once every variant sharing the checkpoints has written its results.
+            _drop_checkpoints(group[0].checkpoint_dir)
 
     for scores in restored:
         yield from absorb(scores, True)
     for scores in executor.map_unordered(run_block, tasks):
-        unit = by_key[scores.dataset]
-        _save_checkpoint(unit.checkpoint_dir / f"block-{scores.block}.json", scores)
+        _save_checkpoint(
+            groups[scores.dataset][0].checkpoint_dir / f"block-{scores.block}.json", scores
+        )
         yield from absorb(scores, False)
+
+
+def _drop_checkpoints(folder: Path) -> None:
+    """Remove a unit's checkpoint folder, then partial/<Dataset>/ and partial/ once empty."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for parent in (folder.parent, folder.parent.parent):
+        try:
+            parent.rmdir()  # refuses a folder that is not empty
+        except OSError:
+            break
+
+
+def _train_digest(split: Split) -> str:
+    """sha256 of what the CV work of a unit sees: the training series and the length."""
+    digest = hashlib.sha256(repr(split.length).encode())
+    for series in split.X_train:
+        array = np.ascontiguousarray(series, dtype=np.float64)
+        digest.update(repr(array.shape).encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def _share_cv(units: list[_Unit], truncated: bool) -> dict[str, list[_Unit]]:
+    """Group units whose CV work is the same; each group's tasks run once.
+
+    Units share a checkpoint folder when their identities agree up to the test
+    truncation (see :func:`_plan_units`); a variant whose training input differs after
+    all (a length policy that depends on the test lengths, e.g. "truncate") gets a
+    folder of its own. Without truncations every unit is its own group.
+    """
+    groups: dict[str, list[_Unit]] = {}
+    digests: dict[str, str] = {}
+    for unit in units:
+        if truncated:
+            digest = _train_digest(unit.split)
+            base = unit.checkpoint_dir.name
+            if digests.setdefault(base, digest) != digest:
+                unit.checkpoint_dir = unit.checkpoint_dir.with_name(f"{base}-{digest[:8]}")
+        groups.setdefault(unit.key, []).append(unit)
+    return groups
 
 
 def _plan_units(
@@ -568,11 +616,16 @@ def _plan_units(
             unit_split = split if policy is None else fixed_length_split(split, policy)
             independent = family.name == "rnn"
             block_size = config.settings_per_task if independent else len(settings)
+            # The CV work depends on the training split only: truncation variants of a
+            # data set share it (run_experiment checks that their training input agrees).
             unit_id = identity_hash(
                 {
                     "kernels": sorted(pending),
                     "block_size": block_size,
-                    **{k: identities[k] for k in pending},
+                    **{
+                        k: {key: v for key, v in identities[k].items() if key != "test_truncation"}
+                        for k in pending
+                    },
                 }
             )
             units.append(
@@ -768,13 +821,6 @@ def _finish_unit(
             result.timing["total"],
             path,
         )
-    shutil.rmtree(unit.checkpoint_dir, ignore_errors=True)
-    # partial/<Dataset>/ and partial/ themselves go once empty (rmdir refuses otherwise).
-    for folder in (unit.checkpoint_dir.parent, unit.checkpoint_dir.parent.parent):
-        try:
-            folder.rmdir()
-        except OSError:
-            break
 
 
 def _length_policy(unit: _Unit, kernel: str) -> str:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from rntk_bench.cli import main
 from rntk_bench.data import fetch_dataset
 from rntk_bench.errors import DataError, InputError
-from rntk_bench.evaluation.experiment import ResultDone, ResultSkipped, RunConfig
+from rntk_bench.evaluation.experiment import ResultDone, ResultSkipped, RunConfig, RunPlanned
 from rntk_bench.evaluation.protocol import (
     Protocol,
     TestTruncation,
@@ -123,6 +123,9 @@ def test_variants_and_policies_are_separate_results_named_in_the_report(tmp_path
     )
     run_dir = tmp_path / "run"
     events = run_all(config, run_dir)
+    # The CV work depends on the training split only: the two variants share it
+    # (rnn: 1 block; rbf: 1 per policy), so 3 tasks run, not 6.
+    assert next(e for e in events if isinstance(e, RunPlanned)).tasks == 3
     done = {(e.dataset, e.kernel): e.accuracy for e in events if isinstance(e, ResultDone)}
     names = ("SynthEnd-r0.50-noise0.5", "SynthEnd-r0.50-noise0.5 [test: last 50%]")
     assert set(done) == {(d, m) for d in names for m in ("rntk", "rbf", "rbf+pad-start")}
@@ -133,6 +136,14 @@ def test_variants_and_policies_are_separate_results_named_in_the_report(tmp_path
     # Six files, six distinct identities; the truncation and the policy are recorded.
     results = [r for _, r in iter_results(run_dir)]
     assert len({r.id for r in results}) == 6
+    by_variant = {
+        (r.kernel, r.protocol.get("length_option"), "variant" in r.dataset): r for r in results
+    }
+    for (kernel, option, truncated), r in by_variant.items():
+        if truncated:  # the same CV table and selection as the whole test split
+            whole = by_variant[(kernel, option, False)]
+            assert r.cv["mean"] == whole.cv["mean"] and r.selected == whole.selected
+    assert not (run_dir / "partial").exists() or not any((run_dir / "partial").rglob("*.json"))
     for r in results:
         truncated = "test_truncation" in r.identity
         assert truncated == ("variant" in r.dataset)
