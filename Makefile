@@ -94,10 +94,7 @@ lengths-varlen: install
 lengths-truncated: install
 	-$(RB) download --suite ucr56 $(if $(ARCHIVE),--archive $(ARCHIVE))
 	$(RB) run --suite ucr56 --kernels rntk,rnngp,ntk,nngp,rbf,polynomial,linear --grid quick \
-	  --length-policy resample,pad-start --name truncated --n-jobs $(JOBS) --skip-unavailable \
-	  --gram-cache results/truncated/grams
-	$(RB) run --suite ucr56 --kernels rntk,rnngp,ntk,nngp,rbf,polynomial,linear --grid quick \
-	  --length-policy resample,pad-start --truncate-test 0.75,0.5 --truncate-side end,start \
+	  --length-policy resample,pad-start --truncate-test 1,0.75,0.5 --truncate-side end,start \
 	  --name truncated --n-jobs $(JOBS) --skip-unavailable --gram-cache results/truncated/grams
 	$(RB) report results/truncated
 	$(BIN)/python scripts/length_figures.py results/truncated --kind truncated
