@@ -67,6 +67,12 @@ def _warn(problems: Sequence[Problem]) -> None:
     show_default=True,
     help="Significance level of the Friedman and post-hoc tests (aeon's diagram uses 0.1).",
 )
+@click.option(
+    "--methods",
+    metavar="LIST",
+    help="Comma-separated computed methods to report (default: all), e.g. to keep a "
+    "few length-policy variants (rbf+pad-start, ...) of a run.",
+)
 @click.option("--no-plots", is_flag=True, help="Skip the critical difference and scatter plots.")
 def report(
     run_dir: Path,
@@ -76,6 +82,7 @@ def report(
     versus: str | None,
     cd_test: str,
     alpha: float,
+    methods: str | None,
     no_plots: bool,
 ) -> None:
     """Write the leaderboards, tables and plots of a run folder.
@@ -107,6 +114,7 @@ def report(
         versus=versus,
         cd_test=cd_test,
         alpha=alpha,
+        methods=None if methods is None else [m.strip() for m in methods.split(",") if m.strip()],
     )
     target = out if out is not None else run_dir / "report"
     files = write_report(result, target, plots=not no_plots)

@@ -171,6 +171,7 @@ def build_report(
     versus: str | None = None,
     alpha: float = 0.05,
     cd_test: str = "wilcoxon-holm",
+    methods: Sequence[str] | None = None,
 ) -> Report:
     """Read a run's results and compute every table and statistic of the report.
 
@@ -195,6 +196,10 @@ def build_report(
         The post-hoc test that draws the bars of the critical difference diagram
         (:func:`~rntk_bench.reporting.metrics.friedman_posthoc`).
 
+    methods : sequence of str, optional
+        Report only these computed methods (e.g. a few of the length-policy variants
+        of a run); default all.
+
     Returns
     -------
     Report
@@ -204,10 +209,20 @@ def build_report(
     ResultError
         If the run folder does not exist or holds no usable result.
     InputError
-        If ``versus`` is not a compared method, or ``published`` cannot be read.
+        If ``versus`` is not a compared method, ``published`` cannot be read, or
+        ``methods`` names a method the run does not have.
     """
     run_dir = Path(run_dir)
     computed, problems = load_results(run_dir)
+    if methods is not None and not computed.empty:
+        present = sorted(set(computed["method"]))
+        unknown = [m for m in methods if m not in present]
+        if unknown or not methods:
+            raise InputError(
+                f"--methods must name methods of the run ({', '.join(present)}); "
+                f"got {', '.join(unknown) or 'none'}."
+            )
+        computed = computed[computed["method"].isin(list(methods))].reset_index(drop=True)
     if computed.empty:
         detail = f"; {len(problems)} unreadable: {problems[0]}" if problems else ""
         raise ResultError(

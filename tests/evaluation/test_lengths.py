@@ -232,3 +232,21 @@ def test_cli_too_short_for_a_truncation_is_one_line_before_any_work(tmp_path):
     assert out.exit_code == 1 and out.output.count("\n") == 1
     assert "ItalyPowerDemand is too short for --truncate-test 0.05" in out.output
     assert not list(tmp_path.rglob("*.json"))[1:]  # at most run.json, no result
+
+
+def test_report_methods_keeps_the_named_methods_only(tmp_path):
+    results = tmp_path / "results"
+    args = ["run", "GunPoint", "--kernels", "linear", "--grid", "quick", "--folds", "3"]
+    args += ["--c-grid", "1", "--results-dir", str(results), "--name", "m", "-q"]
+    args += ["--n-jobs", "1", "--truncate-test", "0.5", "--length-policy", "resample,pad-start"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    run_dir = str(results / "m")
+    out = CliRunner().invoke(main, ["report", run_dir, "--no-plots", "--methods", "linear"])
+    assert out.exit_code == 0, out.output
+    board = (results / "m" / "report" / "leaderboard.csv").read_text()
+    assert "linear+pad-start" not in board and "linear" in board
+    bad = CliRunner().invoke(main, ["report", run_dir, "--methods", "linear,rbf"])
+    assert bad.exit_code == 1 and bad.output.count("\n") == 1
+    assert (
+        "--methods must name methods of the run (linear, linear+pad-start); got rbf" in bad.output
+    )
