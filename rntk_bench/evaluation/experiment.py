@@ -825,7 +825,9 @@ def _finish_unit(
 
 def _length_policy(unit: _Unit, kernel: str) -> str:
     if get_kernel(kernel).unequal_length:
-        return "equal lengths" if unit.split.length is None else "native (ends aligned)"
+        if unit.split.length is None:
+            return "equal lengths"
+        return "native (ends aligned)" if unit.family.name == "rnn" else "native"
     if unit.policy in (None, "resample"):
         if unit.split.length is None:
             return "equal lengths"

@@ -323,6 +323,8 @@ def length_policy_note(tidy: pd.DataFrame) -> str | None:
         if not isinstance(text, str) or text == "equal lengths":
             continue
         general = re.sub(r"\s*\(\d+ points\)|\s+to \d+ points", "", text)
+        if general.startswith("native"):  # RNN kernels align ends, GAK aligns globally
+            general = "native (no resampling or padding)"
         if general.startswith("linear resampling"):
             general = "linear resampling to the longest series"
         policies.setdefault(method, set()).add(general)
