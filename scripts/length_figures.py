@@ -86,7 +86,10 @@ def synthetic(run_dir: Path) -> list[Path]:
         1, len(cases), figsize=(4.2 * len(cases), 4.2), sharey=True, squeeze=False
     )
     for ax, (position, noise) in zip(axes[0], cases, strict=True):
-        block = wide.loc[(position, noise)].sort_index()
+        at = (wide.index.get_level_values("position") == position) & (
+            wide.index.get_level_values("noise") == noise
+        )
+        block = wide[at].droplevel(["position", "noise"]).sort_index()
         for method in _plotted(methods):
             ax.plot(block.index, block[method], label=method, **_style(method))
         ax.set_title(f"burst at the {position}, noise {noise:g}")
