@@ -25,11 +25,13 @@ def _warn(problems: Sequence[Problem]) -> None:
 
 
 @click.command()
-@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Report folder [default: RUN_DIR/report].",
+    help="Report folder [default: RUN_DIR/report; required with several run folders].",
 )
 @click.option(
     "--with-published/--without-published",
@@ -75,7 +77,7 @@ def _warn(problems: Sequence[Problem]) -> None:
 )
 @click.option("--no-plots", is_flag=True, help="Skip the critical difference and scatter plots.")
 def report(
-    run_dir: Path,
+    run_dirs: tuple[Path, ...],
     out: Path | None,
     with_published: bool,
     published: tuple[str, ...],
@@ -85,20 +87,26 @@ def report(
     methods: str | None,
     no_plots: bool,
 ) -> None:
-    """Write the leaderboards, tables and plots of a run folder.
+    """Write the leaderboards, tables and plots of one run folder, or of several merged.
 
     Reads RUN_DIR/runs/*/*.json only (never reruns an SVM, never writes there) and
     writes accuracy.{md,csv,tex} (data sets x methods), leaderboard.{md,csv,tex}
     (mean accuracy, Friedman rank, P90, P95, PMA, wins/ties/losses and the Holm-adjusted
     Wilcoxon p-value against --versus), missing.csv,
     cd_diagram.{png,svg}, scatter_<versus>_vs_<method>.{png,svg}, summary.json and
-    a README.md that stitches them together. Unreadable result files are listed,
-    not fatal.
+    a README.md that stitches them together, selection.{md,csv,tex} (per method:
+    CV ties that used the grid centre, selected C and kernel parameters at an edge
+    of their grid). Unreadable result files are listed, not fatal.
+
+    Method names carry what differs from the headline protocol, e.g. rntk[L=2,erf]
+    or rbf[C=0.001..1e5]; several run folders are merged into one report, and a
+    name two runs share gets the run's name (rntk@RUN).
 
     \b
     Examples:
       rntk-bench report results/ci
       rntk-bench report results/ucr56 --with-published --published ~/ucr-archive/published
+      rntk-bench report results/ablation/base results/ablation/L2 --out results/ablation/report
     """
     import matplotlib
 
@@ -107,8 +115,10 @@ def report(
     from rntk_bench.reporting import build_report, to_markdown, write_report
     from rntk_bench.reporting.tables import format_leaderboard
 
+    if len(run_dirs) > 1 and out is None:
+        raise InputError("several run folders: give the report folder with --out.")
     result = build_report(
-        run_dir,
+        list(run_dirs),
         with_published=with_published,
         published=published,
         versus=versus,
@@ -116,7 +126,7 @@ def report(
         alpha=alpha,
         methods=None if methods is None else [m.strip() for m in methods.split(",") if m.strip()],
     )
-    target = out if out is not None else run_dir / "report"
+    target = out if out is not None else run_dirs[0] / "report"
     files = write_report(result, target, plots=not no_plots)
     _warn(result.problems)
     click.echo(to_markdown(format_leaderboard(result.board)))

@@ -9,7 +9,9 @@ Defaults (``Protocol()``) and where they come from:
   series, stratified folds do not exist (Fungi: 18 classes, 18 series). Then the
   series of the classes with at least two examples are held out one at a time
   (leave-one-out) while every singleton stays in training; with no such series
-  there is nothing to validate on, every setting ties and the tie-break decides.
+  there is nothing to validate on and every setting ties: then the centre of the
+  grid is used, a data-independent default (:mod:`.fallback`), and the result
+  file says so.
 - ``preprocessing="maxnorm"``: every series divided by the largest training-series
   norm, as in the authors' public code (the paper does not say). It sets the scale
   of the data against sigma_b and sigma_h, which moves RNTK accuracy by several
@@ -95,6 +97,8 @@ class Protocol:
     normalisation: str = "mean-diagonal"
     seed: int = 0
     tie_break: str = field(default="mean, then smaller C, then grid order", init=False)
+    # When the whole CV table ties (no validation data): see evaluation/fallback.py.
+    tie_fallback: str = field(default="grid centre", init=False)
     # LIBSVM iteration cap (see evaluation/svm.py); part of a result's identity.
     svm_max_iter: int = field(default=1_000_000, init=False)
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from rntk_bench.data import Dataset
 from rntk_bench.evaluation.decision import class_probabilities, class_scores
+from rntk_bench.evaluation.fallback import FALLBACK_RULE, cv_ties, grid_centre
 from rntk_bench.evaluation.gram_cache import GramCache
 from rntk_bench.evaluation.protocol import (
     Folds,
@@ -375,6 +376,9 @@ class Selection:
     C : float
     cv_accuracy, cv_std : float or None
         None when there was nothing to validate on.
+    fallback : bool
+        Every entry of the table tied, so the grid's centre was taken
+        (:mod:`~rntk_bench.evaluation.fallback`), not a corner picked by the tie-break.
     """
 
     setting_index: int
@@ -383,6 +387,7 @@ class Selection:
     C: float
     cv_accuracy: float | None
     cv_std: float | None
+    fallback: bool = False
 
 
 def select(
@@ -393,7 +398,11 @@ def select(
     c_grid: Sequence[float],
 ) -> Selection:
     """Pure: the best (setting, C) of one kernel's (n_settings, n_C) CV table."""
-    s_index, c_index = select_best(mean, c_grid)
+    fallback = cv_ties(mean)
+    if fallback:  # CV cannot choose: the data-independent default, not a grid corner
+        s_index, c_index = grid_centre(plan_.settings, c_grid)
+    else:
+        s_index, c_index = select_best(mean, c_grid)
     cv_accuracy = float(mean[s_index, c_index])
     missing = math.isnan(cv_accuracy)
     return Selection(
@@ -403,6 +412,7 @@ def select(
         C=float(c_grid[c_index]),
         cv_accuracy=None if missing else cv_accuracy,
         cv_std=None if missing else float(std[s_index, c_index]),
+        fallback=fallback,
     )
 
 
@@ -639,6 +649,7 @@ def finalise(
             "cv_accuracy": chosen.cv_accuracy,
             "cv_std": chosen.cv_std,
             "setting_index": chosen.setting_index,
+            "fallback": FALLBACK_RULE if chosen.fallback else None,
         },
         "test": {
             "accuracy": float(np.mean(y_pred == split.y_test)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,19 +31,23 @@ from rntk_bench.reporting.metrics import (
     missing_pairs,
 )
 from rntk_bench.reporting.published import published_frames
+from rntk_bench.reporting.selection import format_selection, selection_table
 from rntk_bench.reporting.tables import (
     format_accuracy,
     format_leaderboard,
     to_markdown,
     write_table,
 )
-from rntk_bench.reporting.tidy import Problem, load_results, problems_frame
+from rntk_bench.reporting.tidy import Problem, problems_frame
+from rntk_bench.reporting.variants import load_runs
 
 __all__ = ["DEFAULT_VERSUS", "Report", "build_report", "cd_sentence", "slug", "write_report"]
 
 #: The reference method of wins/ties/losses and the scatter plots, when present.
 DEFAULT_VERSUS = "rntk"
 _STALE = (
+    "selection.*",
+    "selection_edges.csv",
     "cd_diagram.png",
     "cd_diagram.svg",
     "scatter_*_vs_*.png",
@@ -106,6 +111,14 @@ class Report:
         Why a statistic or plot was skipped, and other caveats, in plain words.
     scatter : list of str
         The methods plotted against ``versus`` (those sharing a data set with it).
+    selection : DataFrame
+        Per computed method: CV fallbacks and grid-edge counts
+        (:func:`~rntk_bench.reporting.selection.selection_table`).
+    edges : DataFrame
+        The per-result rows behind ``selection``.
+    run_dirs : list of Path
+        Every run folder read (one, or several merged; ``run_dir`` is then their
+        common parent).
     """
 
     run_dir: Path
@@ -120,6 +133,16 @@ class Report:
     published_sources: list[str]
     notes: list[str] = field(default_factory=list)
     scatter: list[str] = field(default_factory=list)
+    selection: pd.DataFrame = field(default_factory=pd.DataFrame)
+    edges: pd.DataFrame = field(default_factory=pd.DataFrame)
+    run_dirs: list[Path] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The run's name, or the merged runs' names."""
+        if len(self.run_dirs) > 1:
+            return " + ".join(p.name for p in self.run_dirs)
+        return self.run_dir.name
 
     @property
     def versus(self) -> str | None:
@@ -163,7 +186,7 @@ class Report:
 
 
 def build_report(
-    run_dir: str | Path,
+    run_dir: str | Path | Sequence[str | Path],
     *,
     with_published: bool = False,
     published: Sequence[str | Path] = (),
@@ -177,8 +200,10 @@ def build_report(
 
     Parameters
     ----------
-    run_dir : str or Path
-        The run folder (holds runs/<Dataset>/*.json).
+    run_dir : str or Path, or a sequence of them
+        The run folder (holds runs/<Dataset>/*.json), or several to merge into one
+        report; method names that two runs share get the run's name
+        (:func:`~rntk_bench.reporting.variants.load_runs`).
     with_published : bool
         Whether published methods enter the ranks and the leaderboard; they are in
         the accuracy table either way.
@@ -212,8 +237,13 @@ def build_report(
         If ``versus`` is not a compared method, ``published`` cannot be read, or
         ``methods`` names a method the run does not have.
     """
-    run_dir = Path(run_dir)
-    computed, problems = load_results(run_dir)
+    run_dirs = [Path(run_dir)] if isinstance(run_dir, (str, Path)) else [Path(p) for p in run_dir]
+    if not run_dirs:
+        raise InputError("give at least one run folder.")
+    root = run_dirs[0]
+    if len(run_dirs) > 1:  # relative paths and the title refer to the common parent
+        root = Path(os.path.commonpath([p.resolve() for p in run_dirs]))
+    computed, problems = load_runs(run_dirs)
     if methods is not None and not computed.empty:
         present = sorted(set(computed["method"]))
         unknown = [m for m in methods if m not in present]
@@ -226,8 +256,8 @@ def build_report(
     if computed.empty:
         detail = f"; {len(problems)} unreadable: {problems[0]}" if problems else ""
         raise ResultError(
-            f"no results in {run_dir} (expected runs/<Dataset>/*.json){detail}; "
-            "run `rntk-bench run` first."
+            f"no results in {', '.join(map(str, run_dirs))} (expected "
+            f"runs/<Dataset>/*.json){detail}; run `rntk-bench run` first."
         )
     extra, published_problems, sources = published_frames(computed, published, registry=registry)
     problems = problems + published_problems
@@ -294,9 +324,13 @@ def build_report(
                 scatter.append(other)
             else:
                 notes.append(f"No scatter plot of {versus} vs {other}: no shared data set.")
+    selection, edges = selection_table(computed)
     return Report(
+        selection=selection,
+        edges=edges,
+        run_dirs=run_dirs,
         scatter=scatter,
-        run_dir=run_dir,
+        run_dir=root,
         tidy=tidy,
         problems=problems,
         accuracy=table,
@@ -378,7 +412,7 @@ def _summary(report: Report, files: list[str], notes: list[str]) -> dict[str, An
     return {
         "schema": "rntk-bench/report/1",
         "generated_by": f"rntk-bench {__version__}",
-        "run": report.run_dir.name,
+        "run": report.title,
         "with_published": report.with_published,
         "versus": report.versus,
         "counts": report.counts(),
@@ -391,6 +425,7 @@ def _summary(report: Report, files: list[str], notes: list[str]) -> dict[str, An
             {"path": _relative(p.path, report.run_dir), "severity": p.severity, "reason": p.reason}
             for p in report.problems
         ],
+        "selection": _records(report.selection),
         "published_sources": report.published_sources,
         "notes": notes,
         "files": files,
@@ -409,7 +444,7 @@ def _readme(
 ) -> str:
     counts = report.counts()
     lines = [
-        f"# Report: {report.run_dir.name}",
+        f"# Report: {report.title}",
         "",
         f"{counts['result_files']} result files, {counts['datasets']} data sets, "
         f"{counts['computed_methods']} computed methods"
@@ -459,6 +494,18 @@ def _readme(
             "",
         ]
         lines += [f"![{k.split(':', 1)[1]}]({v})" for k, v in scatters.items()] + [""]
+    if not report.selection.empty:
+        lines += [
+            "## Selection: CV fallbacks and grid edges",
+            "",
+            "Per method: results where every setting tied in cross-validation, so the "
+            "grid's centre was used (a data-independent default, e.g. Fungi), and results "
+            "whose selected C or kernel parameter is the smallest or largest value of its "
+            "grid (grids of >= 3 values; fallbacks not counted). Many results at an edge "
+            "mean the grid, not the method, may limit the accuracy.",
+            "",
+            to_markdown(format_selection(report.selection)),
+        ]
     n_resamples = sorted(set(report.accuracy.expected.tolist()))
     lines += [
         "## Accuracy per data set",
@@ -519,12 +566,12 @@ def write_report(report: Report, out: str | Path, *, plots: bool = True) -> list
         The files written, README.md and summary.json last.
     """
     out = Path(out)
-    runs = (report.run_dir / "runs").resolve()
-    if out.resolve() == runs or runs in out.resolve().parents:
-        raise InputError(
-            f"--out {out} is inside the results folder {runs}; the report never writes "
-            "there. Choose another folder (default: RUN_DIR/report)."
-        )
+    for runs in [(p / "runs").resolve() for p in report.run_dirs or [report.run_dir]]:
+        if out.resolve() == runs or runs in out.resolve().parents:
+            raise InputError(
+                f"--out {out} is inside the results folder {runs}; the report never writes "
+                "there. Choose another folder (default: RUN_DIR/report)."
+            )
     out.mkdir(parents=True, exist_ok=True)
     # Remove what an earlier report wrote and this one may not (plots after --no-plots,
     # missing.csv once nothing is missing), so the folder never shows stale results.
@@ -560,6 +607,16 @@ def write_report(report: Report, out: str | Path, *, plots: bool = True) -> list
         # Paths relative to the run folder, so a committed report holds no local paths.
         frame["path"] = [_relative(p, report.run_dir) for p in frame["path"]]
         frame.to_csv(path, index=False, lineterminator="\n")
+        files.append(path)
+    if not report.selection.empty:
+        files += write_table(
+            report.selection.set_index("method"),
+            format_selection(report.selection),
+            out / "selection",
+            caption="CV fallbacks and grid edges per method.",
+        )
+        path = out / "selection_edges.csv"
+        report.edges.to_csv(path, index=False, lineterminator="\n")
         files.append(path)
     figures: dict[str, str] = {}
     notes = list(report.notes)

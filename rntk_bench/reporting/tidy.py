@@ -25,6 +25,7 @@ import pandas as pd
 from rntk_bench.errors import ResultError
 from rntk_bench.evaluation.protocol import protocol_changes
 from rntk_bench.evaluation.results import Result, iter_results
+from rntk_bench.reporting.variants import method_name
 
 __all__ = ["TIDY_COLUMNS", "Problem", "load_results", "problems_frame", "tidy_frame"]
 
@@ -149,7 +150,11 @@ def _row(result: Result, path: Path) -> dict[str, Any]:
     option = protocol.get("length_option")
     return {
         "dataset": f"{name} [{variant}]" if isinstance(variant, str) and variant else name,
-        "method": result.kernel if option in (None, "resample") else f"{result.kernel}+{option}",
+        # "rntk", "rntk[L=2,erf]" for a variant (reporting/variants.py), "rntk+pad" for a
+        # non-default length policy.
+        "method": method_name(
+            result, result.kernel if option in (None, "resample") else f"{result.kernel}+{option}"
+        ),
         "resample": result.resample,
         "accuracy": accuracy,
         "cv_accuracy": selected.get("cv_accuracy"),

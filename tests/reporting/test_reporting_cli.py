@@ -68,6 +68,10 @@ def test_report_writes_every_file_and_never_touches_runs(run: Path) -> None:
         "scatter_rntk_vs_rbf.svg",
         "scatter_rntk_vs_ntk.png",
         "scatter_rntk_vs_ntk.svg",
+        "selection.md",
+        "selection.csv",
+        "selection.tex",
+        "selection_edges.csv",
         "summary.json",
         "README.md",
     } == names
