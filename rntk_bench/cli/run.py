@@ -123,7 +123,8 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -
     "--kernels",
     default="all",
     show_default=True,
-    help=f"Comma-separated kernels, or 'all': {', '.join(kernel_names())}.",
+    help=f"Comma-separated kernels, or 'all': {', '.join(kernel_names())}; and trained "
+    "methods (not in 'all'): rnn (an Elman RNN trained with RMSProp; needs torch).",
 )
 @click.option(
     "--grid",

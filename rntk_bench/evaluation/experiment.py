@@ -28,6 +28,13 @@ import numpy as np
 from rntk_bench import __version__
 from rntk_bench.data import Dataset, DownloadLimits, fetch_dataset
 from rntk_bench.errors import DataError, InputError, NumericalError, ResultError
+from rntk_bench.evaluation.methods import (
+    MethodOutcome,
+    MethodTask,
+    get_method,
+    is_method,
+    run_method,
+)
 from rntk_bench.evaluation.parallel import Executor
 from rntk_bench.evaluation.protocol import (
     LENGTH_POLICIES,
@@ -314,6 +321,8 @@ def _family_settings(
     grid = load_grid(config.grid, families=family_aliases())
     out: dict[str, tuple[KernelFamily, list[dict[str, Any]], list[str]]] = {}
     for name in config.kernels:
+        if is_method(name):  # trained methods are planned by _method_tasks
+            continue
         spec = get_kernel(name)
         family = FAMILIES[spec.family]
         if spec.family not in out:
@@ -373,6 +382,9 @@ def run_experiment(
                 f"length policy must be one of {', '.join(LENGTH_POLICIES)}; got {policy!r}."
             )
     families = _family_settings(config)
+    methods = [get_method(name) for name in config.kernels if is_method(name)]
+    for method in methods:
+        method.check()  # a missing optional extra: one line, before any work
     if "rnn" in families:
         # Fail now, not in a worker, on a backend/device/dtype that cannot run here.
         rnn_kernels(
@@ -448,6 +460,61 @@ def run_experiment(
                 )
 
     groups = _share_cv(units, any(t is not None for t in config.truncations))
+    method_tasks: list[MethodTask] = []
+    method_identities: dict[tuple[str, int, str], dict[str, Any]] = {}
+    method_splits: dict[tuple[str, int], tuple[Dataset, Split, TestTruncation | None]] = {}
+    for data in datasets:
+        for truncation in config.truncations:
+            for resample in range(config.resamples):
+                name = variant_name(data.info.name, truncation)
+                for method in methods:
+                    settings = method.settings(config.grid)
+                    identity = {
+                        "dataset": data.info.name,
+                        "data_checksum": data.checksum,
+                        "kernel": method.name,
+                        "settings": settings,
+                        "options": method.options,
+                        "protocol": config.protocol.as_dict(),
+                        "resample": resample,
+                        "rntk_bench": versions["rntk-bench"],
+                    }
+                    if truncation is not None:
+                        identity["test_truncation"] = truncation.as_dict()
+                    path = result_path(
+                        run_dir, data.info.name, method.name, resample, identity_hash(identity)
+                    )
+                    if path.exists() and not overwrite:
+                        try:
+                            done = read_result(path)
+                        except ResultError as exc:
+                            skipped.append(Warned(f"{exc} Recomputing it."))
+                        else:
+                            skipped.append(
+                                ResultSkipped(name, method.name, resample, done.accuracy, path)
+                            )
+                            continue
+                    if (name, resample) not in method_splits:
+                        split = make_split(data, resample, config.protocol, truncation)
+                        method_splits[(name, resample)] = (data, split, truncation)
+                    split = method_splits[(name, resample)][1]
+                    to_compute += 1
+                    method_identities[(name, resample, method.name)] = identity
+                    method_tasks.append(
+                        MethodTask(
+                            dataset=name,
+                            resample=resample,
+                            method=method.name,
+                            settings=tuple(settings),
+                            X_train=split.X_train,
+                            y_train=split.y_train,
+                            X_test=split.X_test,
+                            seed=config.protocol.seed + resample,
+                            n_threads=backend_options["n_threads"],
+                            options=dict(method.options),
+                        )
+                    )
+
     tasks: list[BlockTask] = []
     restored: list[BlockScores] = []
     for unit in (group[0] for group in groups.values()):
@@ -478,14 +545,16 @@ def run_experiment(
             )
     # Largest work first (RNN blocks on long series) so that workers finish together.
     tasks.sort(key=lambda t: -_task_cost(t))
+    method_tasks.sort(key=lambda t: -_method_cost(t))
     costs = {(t.dataset, t.block): _task_cost(t) for t in tasks}
+    method_costs = {(t.dataset, t.resample, t.method): _method_cost(t) for t in method_tasks}
 
     yield RunPlanned(
-        len(tasks),
+        len(tasks) + len(method_tasks),
         to_compute,
         sum(isinstance(e, ResultSkipped) for e in skipped),
-        len(units),
-        cost=float(sum(costs.values())),
+        len(units) + len(method_tasks),
+        cost=float(sum(costs.values()) + sum(method_costs.values())),
     )
     yield from unavailable
     yield from skipped
@@ -514,7 +583,23 @@ def run_experiment(
 
     for scores in restored:
         yield from absorb(scores, True)
-    for scores in executor.map_unordered(run_block, tasks):
+    # Trained methods first: one long task per data set, the kernel blocks fill in.
+    for scores in executor.map_unordered(_run_task, [*method_tasks, *tasks]):
+        if isinstance(scores, MethodOutcome):
+            data, split, truncation = method_splits[(scores.dataset, scores.resample)]
+            identity = method_identities[(scores.dataset, scores.resample, scores.method)]
+            yield TaskDone(
+                scores.dataset,
+                scores.method,
+                scores.resample,
+                0,
+                scores.timing["total"],
+                cost=method_costs[(scores.dataset, scores.resample, scores.method)],
+            )
+            yield _write_method_result(
+                scores, data, split, truncation, identity, config, run_dir, versions, executor
+            )
+            continue
         _save_checkpoint(
             groups[scores.dataset][0].checkpoint_dir / f"block-{scores.block}.json", scores
         )
@@ -655,6 +740,111 @@ def _plan_units(
 # measured on ucr56 (2-core AMD EPYC), selection of one (n x n) Gram costs about as
 # much as an RNN Gram of length ~500.
 _SVM_PAIR_COST = 500.0
+
+
+def _series_length(X: Any) -> int:
+    return max(x.shape[-1] for x in X) if isinstance(X, list) else int(np.shape(X)[-1])
+
+
+def _method_cost(task: MethodTask) -> float:
+    """Rough work of a trained method, in the units of :func:`_task_cost` (progress/ETA):
+    settings x series x steps x epochs, an RNN step costing ~10 Gram pair-steps."""
+    return 10.0 * 40 * len(task.settings) * len(task.y_train) * _series_length(task.X_train)
+
+
+def _run_task(task: BlockTask | MethodTask) -> BlockScores | MethodOutcome:
+    """A worker's entry point: a kernel block or a trained method."""
+    if isinstance(task, MethodTask):
+        return run_method(task)
+    return run_block(task)
+
+
+def _write_method_result(
+    outcome: MethodOutcome,
+    data: Dataset,
+    split: Split,
+    truncation: TestTruncation | None,
+    identity: dict[str, Any],
+    config: RunConfig,
+    run_dir: Path,
+    versions: Mapping[str, str],
+    executor: Executor,
+) -> ResultDone:
+    """A trained method's result file: the same schema as a kernel's."""
+    info = data.info
+    y_pred = np.asarray(outcome.y_pred)
+    finished = datetime.now(timezone.utc)
+    result = Result(
+        identity=identity,
+        dataset={
+            "name": info.name,
+            "n_train": len(split.y_train),
+            "n_test": len(split.y_test),
+            "n_classes": info.n_classes,
+            "n_channels": info.n_channels,
+            "length": info.length,
+            "checksum": data.checksum,
+            "source": data.source,
+            "classes": list(data.classes),
+            **(
+                {"variant": truncation.label, "test_truncation": truncation.as_dict()}
+                if truncation is not None
+                else {}
+            ),
+        },
+        kernel=outcome.method,
+        grid=config.grid,
+        protocol={
+            **config.protocol.as_dict(),
+            "cv_scheme": outcome.cv["scheme"],
+            "length_policy": "equal lengths"
+            if split.length is None
+            else "native (packed, ends aligned)",
+            "training": identity["options"],
+        },
+        resample=outcome.resample,
+        selected=outcome.selected,
+        cv=outcome.cv,
+        test={
+            "accuracy": float(np.mean(y_pred == split.y_test)),
+            "n_test": len(split.y_test),
+            "y_true": split.y_test.tolist(),
+            "y_pred": y_pred.tolist(),
+        },
+        timing={
+            **outcome.timing,
+            "note": "seconds of work: training every setting's network, predicting test",
+        },
+        environment={
+            "host": platform.node(),
+            "backend": "torch",
+            "device": "cpu",
+            "dtype": "float32",
+            "executor": executor.description,
+            "versions": {**versions, **_torch_version()},
+            "finished": finished.isoformat(timespec="seconds"),
+        },
+    )
+    path = write_result(run_dir, result)
+    cv_accuracy = outcome.selected["cv_accuracy"]
+    return ResultDone(
+        outcome.dataset,
+        outcome.method,
+        outcome.resample,
+        result.accuracy,
+        float("nan") if cv_accuracy is None else cv_accuracy,
+        outcome.selected["setting"],
+        float("nan"),
+        outcome.timing["total"],
+        path,
+    )
+
+
+def _torch_version() -> dict[str, str]:
+    try:
+        return {"torch": metadata.version("torch")}
+    except metadata.PackageNotFoundError:  # pragma: no cover - checked before the run
+        return {}
 
 
 def _task_cost(task: BlockTask) -> float:
