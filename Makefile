@@ -8,7 +8,7 @@ JOBS   ?= 2
 # Set it from the environment or the command line: `make reproduce ARCHIVE=~/ucr-archive`.
 ARCHIVE ?= $(wildcard ../shared/ucr)
 
-.PHONY: install install-torch test test-all test-ecosystem check run ci reproduce bench clean \
+.PHONY: install install-torch test test-all test-ecosystem check run ci reproduce ablation bench clean \
 	lengths-synthetic lengths-varlen lengths-truncated lengths
 
 install: $(VENV)/.installed
@@ -102,6 +102,14 @@ lengths-truncated: install
 	  --name truncated --n-jobs $(JOBS) --skip-unavailable --gram-cache results/truncated/grams
 	$(RB) report results/truncated
 	$(BIN)/python scripts/length_figures.py results/truncated --kind truncated
+
+## ablation: the RNTK ablation on ucr56 (depth, activation, preprocessing, h0, Gram
+## normalisation, best-of, wider C grid), every RNTK variant with the paper's 900
+## settings (about 10-25 min per variant on 2 free cores) -> results/ablation-paper/.
+## ABLATION_GRID=quick: the reduced version committed in results/ablation/ (18 settings).
+ABLATION_GRID ?= paper
+ablation: install
+	$(BIN)/python scripts/ablation.py --grid $(ABLATION_GRID) --n-jobs $(JOBS) $(if $(ARCHIVE),--archive $(ARCHIVE))
 
 ## bench: kernel and protocol benchmarks (print their figures)
 bench: install

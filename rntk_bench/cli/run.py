@@ -31,6 +31,7 @@ from rntk_bench.evaluation.experiment import (
     Warned,
     run_experiment,
 )
+from rntk_bench.evaluation.methods import is_method
 from rntk_bench.evaluation.parallel import executor
 from rntk_bench.evaluation.protocol import (
     LENGTH_POLICIES,
@@ -333,7 +334,8 @@ def run(
     )
     # Results per data-set line: native kernels once, fixed-length ones once per policy.
     expected = resamples * sum(
-        1 if get_kernel(k).unequal_length else len(policies) for k in config.kernels
+        1 if is_method(k) or get_kernel(k).unequal_length else len(policies)
+        for k in config.kernels
     )
     per_dataset: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, int] = defaultdict(int)
