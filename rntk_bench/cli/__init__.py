@@ -57,7 +57,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": (
         "rntk_bench.cli.report",
         "report",
-        "Write the leaderboards, tables and plots of a run folder.",
+        "Write the leaderboards, tables and plots of one run folder, or of several merged.",
     ),
     "check": (
         "rntk_bench.cli.report",
