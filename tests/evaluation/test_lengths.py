@@ -154,8 +154,9 @@ def test_variants_and_policies_are_separate_results_named_in_the_report(tmp_path
     table, problems = load_results(run_dir)
     assert not problems  # nothing superseded: no collision between variants
     assert set(table["dataset"]) == set(names)
-    assert set(table["method"]) == {"rntk", "rbf", "rbf+pad-start"}
-    pad = table[table["method"] == "rbf+pad-start"]["length_policy"].iloc[0]
+    # Reports name the one-value C grid of this test (reporting/variants.py).
+    assert set(table["method"]) == {"rntk[C=1]", "rbf[C=1]", "rbf+pad-start[C=1]"}
+    pad = table[table["method"] == "rbf+pad-start[C=1]"]["length_policy"].iloc[0]
     assert pad == "zeros before each series up to the longest (ends aligned) (128 points)"
     # A rerun skips all six; the untruncated default run's identity is unchanged by the
     # new options (no test_truncation / length_policy keys for the defaults).
@@ -203,8 +204,8 @@ def test_cli_truncation_policy_and_report(tmp_path):
     assert report.exit_code == 0, report.output
     readme = (results / "lengths" / "report" / "README.md").read_text()
     assert "SynthStart-r0.50-noise0.5 [test: last 50%]" in readme
-    assert "linear: linear resampling to the longest series" in readme
-    assert "linear+pad-end: zeros after each series up to the longest" in readme
+    assert "linear[C=1]: linear resampling to the longest series" in readme
+    assert "linear+pad-end[C=1]: zeros after each series up to the longest" in readme
 
 
 @pytest.mark.parametrize(
