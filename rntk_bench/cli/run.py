@@ -334,8 +334,7 @@ def run(
     )
     # Results per data-set line: native kernels once, fixed-length ones once per policy.
     expected = resamples * sum(
-        1 if is_method(k) or get_kernel(k).unequal_length else len(policies)
-        for k in config.kernels
+        1 if is_method(k) or get_kernel(k).unequal_length else len(policies) for k in config.kernels
     )
     per_dataset: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, int] = defaultdict(int)
