@@ -207,12 +207,20 @@ def main() -> None:
         written, differed = assemble_best_of(results)
         print(f"best-of assembled: {written} results ({differed} kept their run's tie-break)")
     if not args.no_report:
-        runs = [str(results / v) for v in VARIANTS if (results / v / "runs").is_dir()]
-        subprocess.run(
-            [sys.executable, "-m", "rntk_bench.cli", "report", *runs, "--out",
-             str(results / "report"), "--versus", "rntk"],
-            check=True,
-        )  # fmt: skip
+        # Two reports: the variants (a CD diagram shows at most 16 methods), and the
+        # baselines on the paper C grid beside the wider one.
+        variants = [v for v in VARIANTS if v != "wide-c"]
+        for runs, out in (
+            (variants, "report"),
+            (["base", "wide-c"], "report-wide-c"),
+        ):
+            present = [str(results / v) for v in runs if (results / v / "runs").is_dir()]
+            if len(present) == len(runs):
+                subprocess.run(
+                    [sys.executable, "-m", "rntk_bench.cli", "report", *present, "--out",
+                     str(results / out), "--versus", "rntk"],
+                    check=True,
+                )  # fmt: skip
 
 
 if __name__ == "__main__":
