@@ -1,10 +1,23 @@
 """Time the full paper protocol on the ucr56 data sets available here.
 
-Runs (or resumes) `rntk-bench run --suite ucr56 --grid paper` with every kernel,
-then prints the wall time of this invocation and, from the result files, the time
-spent on Gram matrices and on SVM selection per kernel family and in total.
+Two modes.
+
+Full run: runs (or resumes) `rntk-bench run --suite ucr56 --grid paper` with every
+kernel, then prints the wall time of this invocation and, from the result files, the
+time spent on Gram matrices and on SVM selection per kernel family and in total, the
+selection's share of task time, and with ``--baseline`` the ratio to an earlier run's
+``benchmark.json``.
 
     python benchmarks/bench_run.py --archive ../shared/ucr [--n-jobs 2] [--name ucr56]
+
+Side by side (``--compare-selection K``): on the same Gram matrices (K settings per
+family and data set, drawn with a fixed seed), times the plain selection loop
+(``reference_cv_scores``) and the fast one (``cv_scores``) interleaved, in CPU and
+wall seconds, checks that their CV tables are identical, and extrapolates both to
+the full grid. This is the fair comparison on a shared machine: both variants see
+the same load.
+
+    python benchmarks/bench_run.py --archive ../shared/ucr --compare-selection 3
 
 Data sets that are neither cached nor in the archive and cannot be downloaded are
 skipped (listed). Timings are per-process CPU work summed over tasks; the wall time
@@ -30,6 +43,129 @@ from rntk_bench.evaluation.results import iter_results
 from rntk_bench.kernels import KERNELS
 
 
+def _machine() -> str:
+    """CPU model, core count and whether it has AVX-512 (Linux; platform elsewhere)."""
+    model, avx512 = platform.processor() or platform.machine(), False
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("flags"):
+                    avx512 = avx512 or "avx512f" in line.split()
+    except OSError:
+        pass
+    return f"machine: {model}, {os.cpu_count()} cores, AVX-512 {'yes' if avx512 else 'no'}"
+
+
+def _available(archive: str | None) -> tuple[list[str], list[str]]:
+    available, missing = [], []
+    for name in get_registry().suite("ucr56"):
+        try:
+            fetch_dataset(name, archive=archive, sources=[])
+            available.append(name)
+        except DataError:
+            missing.append(name)
+    return available, missing
+
+
+def compare_selection(
+    archive: str | None, per_family: int, datasets: list[str], seed: int = 0
+) -> dict:
+    """Old and new selection on the same Gram matrices, interleaved; see the docstring."""
+    import numpy as np
+
+    from rntk_bench.evaluation.protocol import Protocol, cv_folds, normalise_gram
+    from rntk_bench.evaluation.svm import cv_scores, reference_cv_scores
+    from rntk_bench.evaluation.tasks import make_split
+    from rntk_bench.kernels import FAMILIES, family_aliases, load_grid
+
+    protocol = Protocol()
+    grid = load_grid("paper", families=family_aliases())
+    rng = np.random.default_rng(seed)
+    rows: dict[str, dict[str, float]] = {}
+    keys = ("gram", "old_cpu", "new_cpu", "old_wall", "new_wall", "fits_old", "fits_new")
+    differing = 0
+    # Compile the numba code before timing (cached after the first run).
+    tiny = np.eye(4)
+    cv_scores(tiny, np.array([0, 0, 1, 1]), cv_folds(np.array([0, 0, 1, 1]), 2, 0), (1.0,))
+    for turn, name in enumerate(datasets):
+        data = fetch_dataset(name, archive=archive, sources=[])
+        split = make_split(data, 0, protocol)
+        folds = cv_folds(split.y_train, protocol.folds, protocol.seed)
+        for family_name, family in FAMILIES.items():
+            settings = family.settings(grid[family_name])
+            take = min(per_family, len(settings))
+            chosen = [settings[i] for i in sorted(rng.choice(len(settings), take, replace=False))]
+            row = rows.setdefault(family_name, dict.fromkeys(keys, 0.0))
+            scale = len(settings) / take  # extrapolation to the full grid
+            started = time.process_time()
+            grams = list(
+                family.compute(
+                    split.X_train,
+                    None,
+                    chosen,
+                    fit_X=split.X_train,
+                    length=split.length,
+                    n_threads=1,
+                )
+            )
+            row["gram"] += (time.process_time() - started) * scale
+            for gram_set in grams:
+                for gram in gram_set.values():
+                    gram = normalise_gram(gram, protocol.normalisation, np.diag(gram).copy())
+                    variants = [("old", reference_cv_scores), ("new", cv_scores)]
+                    if turn % 2:
+                        variants.reverse()  # alternate which runs first
+                    out = {}
+                    for label, function in variants:
+                        cpu, wall = time.process_time(), time.perf_counter()
+                        out[label] = function(gram, split.y_train, folds, protocol.c_grid)
+                        row[f"{label}_cpu"] += (time.process_time() - cpu) * scale
+                        row[f"{label}_wall"] += (time.perf_counter() - wall) * scale
+                        row[f"fits_{label}"] += out[label].fits * scale
+                    old, new = out["old"], out["new"]
+                    same = (
+                        np.array_equal(old.mean, new.mean, equal_nan=True)
+                        and np.array_equal(old.std, new.std, equal_nan=True)
+                        and old.capped == new.capped
+                    )
+                    differing += not same
+    return {"families": rows, "differing_tables": differing, "per_family": per_family}
+
+
+def _print_comparison(summary: dict) -> None:
+    rows = summary["families"]
+    print(
+        f"\nselection on the same Gram matrices ({summary['per_family']} settings per family and "
+        "data set, extrapolated to the paper grid; CPU seconds, wall in brackets)"
+    )
+    print(
+        f"{'family':<12} {'Gram':>8} {'old selection':>20} {'new selection':>20} "
+        f"{'speed-up':>9} {'fits skipped':>12}"
+    )
+    for family, r in sorted(rows.items(), key=lambda kv: -kv[1]["old_cpu"]):
+        skipped = 1 - r["fits_new"] / r["fits_old"] if r["fits_old"] else 0.0
+        print(
+            f"{family:<12} {r['gram']:>8.0f} {r['old_cpu']:>9.0f} ({r['old_wall']:>7.0f}) "
+            f"{r['new_cpu']:>9.0f} ({r['new_wall']:>7.0f}) "
+            f"{r['old_cpu'] / max(r['new_cpu'], 1e-9):>8.2f}x {skipped:>11.0%}"
+        )
+    gram = sum(r["gram"] for r in rows.values())
+    old = sum(r["old_cpu"] for r in rows.values())
+    new = sum(r["new_cpu"] for r in rows.values())
+    print(
+        f"{'total':<12} {gram:>8.0f} {old:>9.0f} {'':>9} {new:>9.0f} {'':>9} "
+        f"{old / max(new, 1e-9):>8.2f}x"
+    )
+    print(
+        f"task CPU time, Gram + selection: old {gram + old:.0f} s, new {gram + new:.0f} s "
+        f"({(gram + old) / (gram + new):.2f}x); selection share old {old / (gram + old):.0%}, "
+        f"new {new / (gram + new):.0%}"
+    )
+    print(f"CV tables that differ between old and new: {summary['differing_tables']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archive", default=None, help="local copy of the UCR archive")
@@ -38,18 +174,37 @@ def main() -> None:
     parser.add_argument("--n-jobs", default=str(os.cpu_count() or 1))
     parser.add_argument("--grid", default="paper")
     parser.add_argument(
+        "--kernels",
+        default="all",
+        help="kernels of the full run (e.g. the paper's seven: "
+        "rntk,rnngp,ntk,nngp,rbf,polynomial,linear)",
+    )
+    parser.add_argument(
+        "--compare-selection",
+        type=int,
+        default=0,
+        metavar="K",
+        help="time old vs new selection side by side on K settings per family and data set",
+    )
+    parser.add_argument(
+        "--datasets", default=None, help="comma-separated subset (--compare-selection)"
+    )
+    parser.add_argument("--baseline", default=None, help="an earlier run's benchmark.json")
+    parser.add_argument(
         "--extra", nargs=argparse.REMAINDER, default=[], help="further arguments for rntk-bench run"
     )
     args = parser.parse_args()
 
-    available, missing = [], []
-    for name in get_registry().suite("ucr56"):
-        try:
-            fetch_dataset(name, archive=args.archive, sources=[])
-            available.append(name)
-        except DataError:
-            missing.append(name)
+    available, missing = _available(args.archive)
     print(f"ucr56: {len(available)} data sets available, {len(missing)} not: {', '.join(missing)}")
+    print(_machine())
+    if args.compare_selection:
+        names = args.datasets.split(",") if args.datasets else available
+        started = time.perf_counter()
+        summary = compare_selection(args.archive, args.compare_selection, names)
+        _print_comparison(summary)
+        print(f"(took {time.perf_counter() - started:.0f} s of wall time)")
+        return
     command = [
         sys.executable,
         "-m",
@@ -59,7 +214,7 @@ def main() -> None:
         "--grid",
         args.grid,
         "--kernels",
-        "all",
+        args.kernels,
         "--name",
         args.name,
         "--results-dir",
@@ -89,10 +244,7 @@ def main() -> None:
             gram[family] += result.timing["gram_train"]
             svm[family] += result.timing["svm_select"]
         test[family] += result.timing["gram_test"] + result.timing["svm_test"]
-    print(
-        f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-        f"n_jobs={args.n_jobs}, grid={args.grid}"
-    )
+    print(f"\n{_machine()}; n_jobs={args.n_jobs}, grid={args.grid}")
     print(f"{'family':<12} {'Gram (s)':>10} {'SVM selection (s)':>18} {'test (s)':>9}")
     for family in sorted(gram, key=lambda f: -gram[f] - svm[f]):
         print(f"{family:<12} {gram[family]:>10.1f} {svm[family]:>18.1f} {test[family]:>9.1f}")
@@ -102,7 +254,18 @@ def main() -> None:
         f"\nwall time of this invocation: {wall / 60:.1f} min "
         f"(task CPU time {(total_gram + total_svm) / 60:.1f} min over {args.n_jobs} workers)"
     )
+    share = total_svm / max(total_gram + total_svm, 1e-9)
+    print(f"SVM selection share of task time: {share:.0%}")
+    if args.baseline:
+        before = json.loads(Path(args.baseline).read_text())
+        old_svm = sum(before["svm_seconds"].values())
+        print(
+            f"against {args.baseline}: wall {before['wall_seconds'] / 60:.1f} -> "
+            f"{wall / 60:.1f} min ({before['wall_seconds'] / wall:.2f}x), selection "
+            f"{old_svm:.0f} -> {total_svm:.0f} s ({old_svm / max(total_svm, 1e-9):.2f}x)"
+        )
     summary = {
+        "machine": _machine(),
         "wall_seconds": wall,
         "gram_seconds": dict(gram),
         "svm_seconds": dict(svm),

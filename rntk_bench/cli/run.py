@@ -23,6 +23,7 @@ from rntk_bench.data import resolve_names
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.experiment import (
     DataOptions,
+    Preparing,
     ResultDone,
     ResultSkipped,
     RunConfig,
@@ -403,6 +404,8 @@ def run(
                         say(dataset_line(event.dataset))
                 elif isinstance(event, Warned):
                     say(f"Warning: {event.message}")
+                elif isinstance(event, Preparing) and not quiet:
+                    say(event.message)
     except KeyboardInterrupt as exc:
         if bar is not None:
             bar.close()

@@ -16,6 +16,7 @@ import json
 import math
 import platform
 import shutil
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -54,6 +55,7 @@ from rntk_bench.evaluation.results import (
     result_path,
     write_result,
 )
+from rntk_bench.evaluation.svm import cv_scores
 from rntk_bench.evaluation.tasks import (
     BlockScores,
     BlockTask,
@@ -69,6 +71,7 @@ from rntk_bench.evaluation.tasks import (
 from rntk_bench.kernels import (
     FAMILIES,
     KernelFamily,
+    compiled_on_disk,
     family_aliases,
     get_kernel,
     load_grid,
@@ -78,6 +81,7 @@ from rntk_bench.kernels import (
 __all__ = [
     "DataOptions",
     "Event",
+    "Preparing",
     "ResultDone",
     "ResultSkipped",
     "RunConfig",
@@ -222,13 +226,20 @@ class ResultSkipped:
 
 
 @dataclass(frozen=True)
+class Preparing:
+    """Start-up work before the first task, e.g. compiling the numba kernels."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class Warned:
     """Something the user should know (a corrupt file that will be recomputed, ...)."""
 
     message: str
 
 
-Event = RunPlanned | TaskDone | ResultDone | ResultSkipped | Warned
+Event = RunPlanned | TaskDone | ResultDone | ResultSkipped | Warned | Preparing
 
 
 # --- the run, with I/O ---------------------------------------------------------------------
@@ -385,15 +396,7 @@ def run_experiment(
     methods = [get_method(name) for name in config.kernels if is_method(name)]
     for method in methods:
         method.check()  # a missing optional extra: one line, before any work
-    if "rnn" in families:
-        # Fail now, not in a worker, on a backend/device/dtype that cannot run here.
-        rnn_kernels(
-            np.zeros((1, 1, 1)),
-            sigma_w=1.0,
-            backend=config.backend,
-            device=config.device,
-            dtype=config.dtype,
-        )
+    yield from _prepare(config, "rnn" in families)
     _check_writable(run_dir)
     _check_same_protocol(run_dir, config.protocol)
     data_options = data_options or DataOptions()
@@ -736,10 +739,47 @@ def _plan_units(
     return to_compute
 
 
-# SVM selection work per training pair and kernel, in units of one RNN Gram pair-step:
-# measured on ucr56 (2-core AMD EPYC), selection of one (n x n) Gram costs about as
-# much as an RNN Gram of length ~500.
+# Work per training pair, in units of one RNN Gram step (one layer), measured on ucr56
+# (2-core AMD EPYC): the SVM selection of one kernel's Gram costs about as much as an
+# RNN Gram of length ~500; a global alignment kernel pair costs ~2 T^2 (T^2 cells).
 _SVM_PAIR_COST = 500.0
+_GAK_PAIR_COST = 2.0
+
+
+def _gram_work(family: str, setting: Mapping[str, Any], length: int) -> float:
+    """Gram work per training pair of one setting (see the constants above)."""
+    if family == "rnn":
+        return float(length * int(setting.get("n_layers", 1)))
+    if family == "gak":
+        return _GAK_PAIR_COST * length * length
+    return 1.0
+
+
+def _prepare(config: RunConfig, rnn: bool) -> Iterator[Event]:
+    """Compile the numba code in this process before the workers need it.
+
+    Also fails early, not in a worker, on a backend/device/dtype that cannot run here.
+    On the first run after an install numba compiles the RNN Gram loop (tens of
+    seconds; cached on disk afterwards): say so before, and how long it took.
+    """
+    cold = rnn and config.backend in ("auto", "numba") and compiled_on_disk() is False
+    if cold:
+        yield Preparing(
+            "compiling the numba kernels (first run after an install; cached for later runs)..."
+        )
+    started = time.perf_counter()
+    if rnn:
+        rnn_kernels(
+            np.zeros((1, 1, 1)),
+            sigma_w=1.0,
+            backend=config.backend,
+            device=config.device,
+            dtype=config.dtype,
+        )
+    labels = np.array([0, 0, 1, 1])  # the selection's compiled vote
+    cv_scores(np.eye(4), labels, cv_folds(labels, 2, 0), (1.0,))
+    if cold:
+        yield Preparing(f"compiled in {time.perf_counter() - started:.0f} s")
 
 
 def _series_length(X: Any) -> int:
@@ -850,15 +890,15 @@ def _torch_version() -> dict[str, str]:
 def _task_cost(task: BlockTask) -> float:
     """Relative cost of a task: its Gram matrices plus their SVM selection.
 
-    series^2 x (length for the RNN family's recursion + the selection term per kernel)
-    x settings, so that the largest tasks start first and the workers finish together.
+    series^2 x (Gram work per pair + selection work per kernel), summed over the
+    task's settings, so that the largest tasks start first and the workers finish
+    together (no idle tail behind one long task).
     """
     X = task.X_train
     n = len(X)
     length = task.length or (X.shape[-1] if not isinstance(X, list) else 1)
-    gram = length if task.family == "rnn" else 1
-    per_setting = n * n * (gram + _SVM_PAIR_COST * len(task.kernels))
-    return per_setting * len(task.settings)
+    selection = _SVM_PAIR_COST * len(task.kernels)
+    return float(n * n * sum(_gram_work(task.family, s, length) + selection for s in task.settings))
 
 
 def _identity(

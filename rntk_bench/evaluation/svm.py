@@ -13,6 +13,11 @@ scikit-learn's LIBSVM has no cap by default, and on some nearly singular Gram
 matrices it cycles for ever (seen: the RNNGP of PLAID at sigma_w = sqrt(2), C = 100,
 never converged; capped at 1e5 iterations it gave the same predictions in 0.02 s).
 Capped fits are counted and recorded in the result files.
+
+:func:`cv_scores` is the fast path of selection (docs/SELECTION.md): per-fold work
+done once, LIBSVM's one-vs-one vote replayed exactly in compiled code, and the
+C-path shortcut. :func:`reference_cv_scores` is the plain loop it is tested and
+benchmarked against.
 """
 
 from __future__ import annotations
@@ -159,11 +164,14 @@ class CVScores:
         Mean and standard deviation over folds (NaN where there are no folds).
     capped : int
         Fits that stopped at MAX_ITER iterations.
+    fits : int
+        LIBSVM fits run (fewer than folds x C values where the C path skipped some).
     """
 
     mean: np.ndarray
     std: np.ndarray
     capped: int = 0
+    fits: int = 0
 
 
 def cv_scores(
@@ -215,7 +223,7 @@ def cv_scores(
     y = np.asarray(y)
     order = np.argsort(np.asarray(c_grid, dtype=float), kind="stable")  # smaller C first
     scores = np.empty((n_c, len(folds.splits)))
-    capped = 0
+    capped = fits = 0
     for f, (train, valid) in enumerate(folds.splits):
         classes, codes = np.unique(y[train], return_inverse=True)
         if len(classes) == 1:  # LIBSVM refuses one class; the prediction is that class
@@ -245,6 +253,7 @@ def cv_scores(
                 max_iter=MAX_ITER,
                 random_seed=0,
             )
+            fits += 1
             stopped = int(np.max(n_iter)) >= MAX_ITER
             capped += stopped
             accuracy = _ovo_accuracy(
@@ -253,7 +262,7 @@ def cv_scores(
             scores[c, f] = accuracy
             if c_path and not stopped and (sv_coef.size == 0 or np.max(np.abs(sv_coef)) < C):
                 unbounded = accuracy
-    return CVScores(scores.mean(axis=1), scores.std(axis=1), capped)
+    return CVScores(scores.mean(axis=1), scores.std(axis=1), capped, fits)
 
 
 def reference_cv_scores(
@@ -275,7 +284,7 @@ def reference_cv_scores(
             model = PrecomputedSVC(C).fit(k_train, y[train])
             capped += model.capped
             scores[c, f] = np.mean(model.predict(k_valid) == y[valid])
-    return CVScores(scores.mean(axis=1), scores.std(axis=1), capped)
+    return CVScores(scores.mean(axis=1), scores.std(axis=1), capped, n_c * len(folds.splits))
 
 
 @nb.njit(cache=True, nogil=True)

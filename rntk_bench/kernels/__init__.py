@@ -14,8 +14,10 @@ X and Y are float arrays of shape (n_cases, n_channels, n_timepoints) or lists o
 - :func:`monte_carlo_kernels`: empirical kernels of finite random RNNs.
 - :func:`rntk_time_weights`, :func:`rntk_time_weight_curve`: the RNTK unrolled into
   time-step weights, per pair or summed over a data set's pairs (docs/time_weights.md).
+- :func:`compiled_on_disk`: whether numba's cache already holds the fused RNN loop.
 """
 
+from rntk_bench.kernels._fused import compiled_on_disk
 from rntk_bench.kernels.classic import linear, polynomial, rbf
 from rntk_bench.kernels.finite import monte_carlo_kernels
 from rntk_bench.kernels.gak import gak, gak_bandwidth
@@ -47,6 +49,7 @@ __all__ = [
     "KernelSpec",
     "TimeWeightCurve",
     "TimeWeights",
+    "compiled_on_disk",
     "family_aliases",
     "fc_kernels_all_depths",
     "gak",

@@ -18,6 +18,8 @@ All arithmetic is float64; tests compare it with :mod:`._reference`.
 from __future__ import annotations
 
 import math
+import os
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -392,3 +394,17 @@ def variance_table(
                     out[1, layer, t, i] = 1.0 + 2.0 * q
                     out[2, layer, t, i] = 1.0 / math.sqrt(1.0 + 2.0 * q)
     return out
+
+
+def compiled_on_disk() -> bool | None:
+    """Whether numba's on-disk cache already holds the fused Gram loop.
+
+    False means the next call compiles it (tens of seconds, once per install: every
+    function here is ``cache=True``); None where numba's cache layout is unknown.
+    """
+    dispatcher: Any = rnn_gram
+    try:
+        index = dispatcher._cache._cache_file._index_path  # numba internals, hence the guard
+    except AttributeError:  # pragma: no cover - depends on the numba version
+        return None
+    return bool(os.path.exists(index))
