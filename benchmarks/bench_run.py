@@ -187,7 +187,7 @@ def main() -> None:
         help="time old vs new selection side by side on K settings per family and data set",
     )
     parser.add_argument(
-        "--datasets", default=None, help="comma-separated subset (--compare-selection)"
+        "--datasets", default=None, help="comma-separated subset of the available sets"
     )
     parser.add_argument("--baseline", default=None, help="an earlier run's benchmark.json")
     parser.add_argument(
@@ -198,8 +198,10 @@ def main() -> None:
     available, missing = _available(args.archive)
     print(f"ucr56: {len(available)} data sets available, {len(missing)} not: {', '.join(missing)}")
     print(_machine())
+    if args.datasets:
+        available = [name for name in available if name in args.datasets.split(",")]
     if args.compare_selection:
-        names = args.datasets.split(",") if args.datasets else available
+        names = available
         started = time.perf_counter()
         summary = compare_selection(args.archive, args.compare_selection, names)
         _print_comparison(summary)

@@ -39,7 +39,7 @@ from rntk_bench.evaluation.protocol import (
     take,
     truncate_series,
 )
-from rntk_bench.evaluation.svm import PrecomputedSVC, cv_scores, select_best
+from rntk_bench.evaluation.svm import CVScores, PrecomputedSVC, cv_scores, select_best
 from rntk_bench.kernels import FAMILIES, KernelFamily
 
 __all__ = [
@@ -285,6 +285,11 @@ def run_block(task: BlockTask) -> BlockScores:
     std: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
     capped = dict.fromkeys(task.kernels, 0)
     started = time.perf_counter()
+    family = FAMILIES[task.family]
+    # A kernel that ignores some family parameters (NNGP: fix_first) sees the same
+    # setting several times; only its first occurrence is ever used (finalise), so
+    # its scores are computed once and repeated.
+    done: dict[tuple[str, str], CVScores] = {}
     for setting, gram_set in zip(task.settings, grams, strict=True):
         for kernel in task.kernels:
             gram = gram_set[kernel]
@@ -293,7 +298,10 @@ def run_block(task: BlockTask) -> BlockScores:
             check_finite(gram, what, _OVERFLOW_FIX)
             gram = normalise_gram(gram, task.normalisation, np.diag(gram).copy())
             check_finite(gram, f"{what}, normalised ({task.normalisation}),", _OVERFLOW_FIX)
-            scores = cv_scores(gram, task.y_train, task.folds, task.c_grid)
+            key = (kernel, json.dumps(family.projection(kernel, setting), sort_keys=True))
+            scores = done.get(key)
+            if scores is None:
+                scores = done[key] = cv_scores(gram, task.y_train, task.folds, task.c_grid)
             mean[kernel].append(scores.mean.tolist())
             std[kernel].append(scores.std.tolist())
             capped[kernel] += scores.capped

@@ -1,4 +1,4 @@
-"""Start-up notice and the cost model that orders tasks (largest first)."""
+"""Start-up notice, the cost model that orders tasks (largest first), repeated settings."""
 
 from __future__ import annotations
 
@@ -57,3 +57,45 @@ def test_a_cold_numba_cache_is_announced(make_config, tmp_path, monkeypatch):
     monkeypatch.setattr(experiment, "compiled_on_disk", lambda: True)
     events = run_all(make_config(datasets=("ItalyPowerDemand",), kernels=("rbf",)), tmp_path)
     assert not [e for e in events if isinstance(e, Preparing)]
+
+
+def test_a_kernel_repeated_by_ignored_parameters_is_scored_once(monkeypatch):
+    from rntk_bench.evaluation import tasks
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 1, 20))
+    y = np.arange(30) % 3
+    settings = [
+        {"depth": d, "fix_first": f, "sigma_w": 1.4142135623730951, "sigma_b": 0.0}
+        for d in (1, 2, 3)
+        for f in (0, 1)
+        if f < d
+    ]
+    task = _task("fc", 30, 20, settings, kernels=("ntk", "nngp"))
+    task = BlockTask(
+        **{
+            **task.__dict__,
+            "X_train": X,
+            "y_train": y,
+            "folds": cv_folds(y, 3, 0),
+            "backend_options": {
+                "backend": "auto",
+                "device": "cpu",
+                "dtype": "float64",
+                "n_threads": 1,
+            },
+        }
+    )
+    calls = []
+    real = tasks.cv_scores
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "cv_scores", counting)
+    scores = tasks.run_block(task)
+    assert len(calls) == 5 + 3  # NTK: 5 settings; NNGP: one per depth
+    nngp = scores.mean["nngp"]
+    assert len(nngp) == 5 and nngp[1] == nngp[2] and nngp[3] == nngp[4]  # depth 2, depth 3
+    assert len(scores.mean["ntk"]) == 5
