@@ -138,7 +138,20 @@ def main() -> None:
 
     import platform
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; numpy {np.__version__}")
+    model, avx512 = platform.machine(), False
+    try:  # the CPU model and whether the vectorised loop can use AVX-512 (Linux)
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("flags"):
+                    avx512 = avx512 or "avx512f" in line.split()
+    except OSError:
+        pass
+    print(
+        f"machine: {model}, {os.cpu_count()} cores, AVX-512 {'yes' if avx512 else 'no'}; "
+        f"numpy {np.__version__}"
+    )
     cases = []
     for layers in (int(v) for v in args.layers.split(",")):
         cases.append(("symmetric", args.n, args.n, layers))

@@ -70,7 +70,11 @@ def _available(archive: str | None) -> tuple[list[str], list[str]]:
 
 
 def compare_selection(
-    archive: str | None, per_family: int, datasets: list[str], seed: int = 0
+    archive: str | None,
+    per_family: int,
+    datasets: list[str],
+    families: list[str] | None = None,
+    seed: int = 0,
 ) -> dict:
     """Old and new selection on the same Gram matrices, interleaved; see the docstring."""
     import numpy as np
@@ -94,6 +98,8 @@ def compare_selection(
         split = make_split(data, 0, protocol)
         folds = cv_folds(split.y_train, protocol.folds, protocol.seed)
         for family_name, family in FAMILIES.items():
+            if families is not None and family_name not in families:
+                continue
             settings = family.settings(grid[family_name])
             take = min(per_family, len(settings))
             chosen = [settings[i] for i in sorted(rng.choice(len(settings), take, replace=False))]
@@ -203,7 +209,10 @@ def main() -> None:
     if args.compare_selection:
         names = available
         started = time.perf_counter()
-        summary = compare_selection(args.archive, args.compare_selection, names)
+        families = None
+        if args.kernels != "all":
+            families = sorted({KERNELS[k].family for k in args.kernels.split(",")})
+        summary = compare_selection(args.archive, args.compare_selection, names, families)
         _print_comparison(summary)
         print(f"(took {time.perf_counter() - started:.0f} s of wall time)")
         return

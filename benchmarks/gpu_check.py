@@ -14,7 +14,7 @@ Three steps, each printed as it finishes (so a cut-off window still reports):
 3. the ucr56 paper protocol with ``--device DEVICE`` through bench_run.py: wall time
    and the Gram / SVM selection split (selection runs on the CPU cores).
 
-The dry run (``--device cpu``) uses N = 300, T = 100 and, for step 3, four small data
+The dry run (``--device cpu``) uses N = 120, T = 40 and, for step 3, four small data
 sets with the quick grid, so the whole path can be tried without a GPU.
 """
 
@@ -118,14 +118,14 @@ def main() -> None:
     parser.add_argument("--archive", default=None, help="local copy of the UCR archive")
     parser.add_argument("--results-dir", default="results")
     parser.add_argument("--n-jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--n", type=int, default=None, help="Gram size (4000; dry run 300)")
-    parser.add_argument("--t", type=int, default=None, help="series length (500; dry run 100)")
+    parser.add_argument("--n", type=int, default=None, help="Gram size (4000; dry run 120)")
+    parser.add_argument("--t", type=int, default=None, help="series length (500; dry run 40)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--skip-protocol", action="store_true")
     args = parser.parse_args()
     dry = args.device == "cpu"
-    n = args.n or (300 if dry else 4000)
-    t = args.t or (100 if dry else 500)
+    n = args.n or (120 if dry else 4000)
+    t = args.t or (40 if dry else 500)
 
     try:
         import torch

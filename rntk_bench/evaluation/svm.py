@@ -235,6 +235,7 @@ def cv_scores(
         k_train = np.ascontiguousarray(gram[np.ix_(train, train)])
         k_valid = np.ascontiguousarray(gram[np.ix_(valid, train)])
         labels = codes.astype(np.float64)
+        weights = np.ones(len(train))  # SVC's default, made once per fold instead of per fit
         unbounded: float | None = None  # the accuracy of the first fit free of its bounds
         for c in order:
             if unbounded is not None:
@@ -252,6 +253,7 @@ def cv_scores(
                 cache_size=200,
                 max_iter=MAX_ITER,
                 random_seed=0,
+                sample_weight=weights,
             )
             fits += 1
             stopped = int(np.max(n_iter)) >= MAX_ITER
