@@ -287,7 +287,7 @@ def run_block(task: BlockTask) -> BlockScores:
     started = time.perf_counter()
     family = FAMILIES[task.family]
     # A kernel that ignores some family parameters (NNGP: fix_first) sees the same
-    # setting several times; only its first occurrence is ever used (finalise), so
+    # setting several times; only its first occurrence is ever used (score_table), so
     # its scores are computed once and repeated.
     done: dict[tuple[str, str], CVScores] = {}
     for setting, gram_set in zip(task.settings, grams, strict=True):
