@@ -8,7 +8,7 @@ time spent on Gram matrices and on SVM selection per kernel family and in total,
 selection's share of task time, and with ``--baseline`` the ratio to an earlier run's
 ``benchmark.json``.
 
-    python benchmarks/bench_run.py --archive ../shared/ucr [--n-jobs 2] [--name ucr56]
+    python benchmarks/bench_run.py --archive PATH [--n-jobs 2] [--name ucr56]
 
 Side by side (``--compare-selection K``): on the same Gram matrices (K settings per
 family and data set, drawn with a fixed seed), times the plain selection loop
@@ -17,7 +17,7 @@ wall seconds, checks that their CV tables are identical, and extrapolates both t
 the full grid. This is the fair comparison on a shared machine: both variants see
 the same load.
 
-    python benchmarks/bench_run.py --archive ../shared/ucr --compare-selection 3
+    python benchmarks/bench_run.py --archive PATH --compare-selection 3
 
 Data sets that are neither cached nor in the archive and cannot be downloaded are
 skipped (listed). Timings are per-process CPU work summed over tasks; the wall time
