@@ -17,7 +17,6 @@ X and Y are float arrays of shape (n_cases, n_channels, n_timepoints) or lists o
 - :func:`compiled_on_disk`: whether numba's cache already holds the fused RNN loop.
 """
 
-from rntk_bench.kernels._fused import compiled_on_disk
 from rntk_bench.kernels.classic import linear, polynomial, rbf
 from rntk_bench.kernels.finite import monte_carlo_kernels
 from rntk_bench.kernels.gak import gak, gak_bandwidth
@@ -40,6 +39,18 @@ from rntk_bench.kernels.weights import (
     rntk_time_weight_curve,
     rntk_time_weights,
 )
+
+
+def compiled_on_disk() -> bool | None:
+    """Whether numba's on-disk cache already holds the fused RNN loop.
+
+    False: the next RNN Gram compiles it (once per install); None: unknown. numba is
+    imported only here, so that light commands stay light.
+    """
+    from rntk_bench.kernels._fused import compiled_on_disk as check
+
+    return check()
+
 
 __all__ = [
     "FAMILIES",
