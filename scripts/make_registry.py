@@ -13,7 +13,7 @@ this script. Inputs:
 
 Run::
 
-    .venv/bin/python scripts/make_registry.py [--summary ../shared/ucr/DataSummary_UCR.csv]
+    .venv/bin/python scripts/make_registry.py [--summary ARCHIVE/DataSummary_UCR.csv]
         [--output datasets.yaml] [--check]
 
 ``--check`` compares with the existing file instead of writing it (exit code 1 if
