@@ -6,7 +6,7 @@ RB     := $(BIN)/rntk-bench
 JOBS   ?= 2
 # Where `make reproduce` reads a local copy of the UCR archive; leave empty to download.
 # Set it from the environment or the command line: `make reproduce ARCHIVE=~/ucr-archive`.
-ARCHIVE ?= $(wildcard ../shared/ucr)
+ARCHIVE ?=
 
 .PHONY: install install-torch test test-all test-ecosystem check run ci reproduce ablation bench clean \
 	lengths-synthetic lengths-varlen lengths-truncated lengths

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -104,20 +105,25 @@ class PrecomputedSVC:
         if isinstance(self._model, SVC):
             codes = self._model.predict(gram)
         else:
-            support, sv, n_class_sv, sv_coef, intercept, prob_a, prob_b, _, _ = self._model
-            codes = _LIBSVM.predict(
-                np.ascontiguousarray(gram, dtype=np.float64),
-                support,
-                sv,
-                n_class_sv,
-                sv_coef,
-                intercept,
-                prob_a,
-                prob_b,
-                svm_type=0,
-                kernel="precomputed",
-            )
+            codes = self._libsvm(_LIBSVM.predict, gram)
         return self._classes[codes.astype(np.int64)]
+
+    def _libsvm(self, function: Any, gram: np.ndarray) -> np.ndarray:
+        """Call a LIBSVM prediction ``function`` with the fitted model on ``gram``."""
+        assert isinstance(self._model, tuple), "a LIBSVM model is fitted"
+        support, sv, n_class_sv, sv_coef, intercept, prob_a, prob_b, _, _ = self._model
+        return function(
+            np.ascontiguousarray(gram, dtype=np.float64),
+            support,
+            sv,
+            n_class_sv,
+            sv_coef,
+            intercept,
+            prob_a,
+            prob_b,
+            svm_type=0,
+            kernel="precomputed",
+        )
 
     def decision_function(self, gram: np.ndarray) -> np.ndarray:
         """LIBSVM's one-vs-one decision values for a (n_rows, n_train) Gram matrix.
@@ -137,21 +143,7 @@ class PrecomputedSVC:
             values = self._model.decision_function(gram)
             # SVC flips the binary sign and ravels; give LIBSVM's convention back.
             return -values[:, None] if values.ndim == 1 else values
-        support, sv, n_class_sv, sv_coef, intercept, prob_a, prob_b, _, _ = self._model
-        return np.asarray(
-            _LIBSVM.decision_function(
-                np.ascontiguousarray(gram, dtype=np.float64),
-                support,
-                sv,
-                n_class_sv,
-                sv_coef,
-                intercept,
-                prob_a,
-                prob_b,
-                svm_type=0,
-                kernel="precomputed",
-            )
-        )
+        return np.asarray(self._libsvm(_LIBSVM.decision_function, gram))
 
 
 @dataclass(frozen=True)
