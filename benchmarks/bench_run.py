@@ -10,12 +10,14 @@ selection's share of task time, and with ``--baseline`` the ratio to an earlier 
 
     python benchmarks/bench_run.py --archive PATH [--n-jobs 2] [--name ucr56]
 
-Side by side (``--compare-selection K``): on the same Gram matrices (K settings per
-family and data set, drawn with a fixed seed), times the plain selection loop
-(``reference_cv_scores``) and the fast one (``cv_scores``) interleaved, in CPU and
-wall seconds, checks that their CV tables are identical, and extrapolates both to
-the full grid. This is the fair comparison on a shared machine: both variants see
-the same load.
+Side by side (``--compare-selection K``): on the same Gram matrices (K blocks of
+settings per family and data set, cut as the run cuts them and drawn with a fixed
+seed), times three selections interleaved, in CPU and wall seconds: the plain loop
+(``reference_cv_scores`` per matrix), the fast path scoring every cell, and the fast
+path with pruning (the default of ``rntk-bench run``). It checks that the CV tables
+of the first two are identical and that pruning keeps every cell it scores and every
+selection, and extrapolates to the full grid. This is the fair comparison on a
+shared machine: the variants see the same load.
 
     python benchmarks/bench_run.py --archive PATH --compare-selection 3
 
@@ -76,19 +78,31 @@ def compare_selection(
     families: list[str] | None = None,
     seed: int = 0,
 ) -> dict:
-    """Old and new selection on the same Gram matrices, interleaved; see the docstring."""
+    """Three selections on the same Gram matrices, interleaved; see the docstring.
+
+    Per data set and family, ``per_family`` blocks of settings drawn with a fixed seed,
+    cut as the run cuts them (RNN family: blocks of 50 consecutive grid settings; other
+    families: the whole grid), are scored by the plain loop (old), the fast path with
+    every cell (new) and the fast path with pruning (pruned), through the run's own
+    :func:`~rntk_bench.evaluation.tasks.score_grams`; times are extrapolated to all
+    blocks of the paper grid.
+    """
     import numpy as np
 
-    from rntk_bench.evaluation.protocol import Protocol, cv_folds, normalise_gram
-    from rntk_bench.evaluation.svm import cv_scores, reference_cv_scores
-    from rntk_bench.evaluation.tasks import make_split
+    from rntk_bench.evaluation.protocol import Protocol, cv_folds
+    from rntk_bench.evaluation.svm import cv_scores, reference_cv_scores, select_best
+    from rntk_bench.evaluation.tasks import BlockTask, make_split, score_grams
     from rntk_bench.kernels import FAMILIES, family_aliases, load_grid
+
+    def plain(grams, y, folds, c_grid, **_):
+        return [reference_cv_scores(g, y, folds, c_grid) for g in grams]
 
     protocol = Protocol()
     grid = load_grid("paper", families=family_aliases())
     rng = np.random.default_rng(seed)
     rows: dict[str, dict[str, float]] = {}
-    keys = ("gram", "old_cpu", "new_cpu", "old_wall", "new_wall", "fits_old", "fits_new")
+    labels = ("old", "new", "pruned")
+    keys = ("gram", *(f"{k}_{m}" for k in labels for m in ("cpu", "wall")), "cells", "pruned")
     differing = 0
     # Compile the numba code before timing (cached after the first run).
     tiny = np.eye(4)
@@ -101,75 +115,109 @@ def compare_selection(
             if families is not None and family_name not in families:
                 continue
             settings = family.settings(grid[family_name])
-            take = min(per_family, len(settings))
-            chosen = [settings[i] for i in sorted(rng.choice(len(settings), take, replace=False))]
+            size = 50 if family_name == "rnn" else len(settings)
+            n_blocks = -(-len(settings) // size)
+            take = min(per_family, n_blocks)
             row = rows.setdefault(family_name, dict.fromkeys(keys, 0.0))
-            scale = len(settings) / take  # extrapolation to the full grid
-            started = time.process_time()
-            grams = list(
-                family.compute(
-                    split.X_train,
-                    None,
-                    chosen,
-                    fit_X=split.X_train,
-                    length=split.length,
-                    n_threads=1,
+            scale = n_blocks / take  # extrapolation to the full grid
+            for block in sorted(rng.choice(n_blocks, take, replace=False)):
+                chosen = settings[block * size : (block + 1) * size]
+                started = time.process_time()
+                grams = list(
+                    family.compute(
+                        split.X_train,
+                        None,
+                        chosen,
+                        fit_X=split.X_train,
+                        length=split.length,
+                        n_threads=1,
+                    )
                 )
-            )
-            row["gram"] += (time.process_time() - started) * scale
-            for gram_set in grams:
-                for gram in gram_set.values():
-                    gram = normalise_gram(gram, protocol.normalisation, np.diag(gram).copy())
-                    variants = [("old", reference_cv_scores), ("new", cv_scores)]
-                    if turn % 2:
-                        variants.reverse()  # alternate which runs first
-                    out = {}
-                    for label, function in variants:
-                        cpu, wall = time.process_time(), time.perf_counter()
-                        out[label] = function(gram, split.y_train, folds, protocol.c_grid)
-                        row[f"{label}_cpu"] += (time.process_time() - cpu) * scale
-                        row[f"{label}_wall"] += (time.perf_counter() - wall) * scale
-                        row[f"fits_{label}"] += out[label].fits * scale
-                    old, new = out["old"], out["new"]
+                row["gram"] += (time.process_time() - started) * scale
+                task = BlockTask(
+                    dataset=name,
+                    resample=0,
+                    family=family_name,
+                    kernels=family.kernels,
+                    block=int(block),
+                    settings=tuple(chosen),
+                    X_train=split.X_train,
+                    y_train=split.y_train,
+                    folds=folds,
+                    length=split.length,
+                    c_grid=protocol.c_grid,
+                    normalisation=protocol.normalisation,
+                    backend_options={},
+                    gram_cache=None,
+                )
+                variants = [
+                    ("old", dict(scorer=plain)),
+                    ("new", {}),
+                    ("pruned", {}),
+                ]
+                variants = variants[turn % 3 :] + variants[: turn % 3]  # rotate who goes first
+                out = {}
+                for label, options in variants:
+                    block_task = BlockTask(**{**task.__dict__, "prune": label == "pruned"})
+                    cpu, wall = time.process_time(), time.perf_counter()
+                    out[label] = score_grams(block_task, grams, **options)
+                    row[f"{label}_cpu"] += (time.process_time() - cpu) * scale
+                    row[f"{label}_wall"] += (time.perf_counter() - wall) * scale
+                old, new, pruned = out["old"], out["new"], out["pruned"]
+                for kernel in family.kernels:
+                    old_mean, new_mean = np.array(old[0][kernel]), np.array(new[0][kernel])
+                    mean = np.array(pruned[0][kernel])
+                    kept = ~np.isnan(mean)
                     same = (
-                        np.array_equal(old.mean, new.mean, equal_nan=True)
-                        and np.array_equal(old.std, new.std, equal_nan=True)
-                        and old.capped == new.capped
+                        np.array_equal(old_mean, new_mean, equal_nan=True)
+                        and np.array_equal(old[1][kernel], new[1][kernel], equal_nan=True)
+                        and np.array_equal(mean[kept], old_mean[kept])
+                        and select_best(mean, protocol.c_grid)
+                        == select_best(old_mean, protocol.c_grid)
                     )
                     differing += not same
+                    row["cells"] += mean.size * scale
+                    row["pruned"] += pruned[3][kernel] * scale
     return {"families": rows, "differing_tables": differing, "per_family": per_family}
 
 
 def _print_comparison(summary: dict) -> None:
     rows = summary["families"]
     print(
-        f"\nselection on the same Gram matrices ({summary['per_family']} settings per family and "
-        "data set, extrapolated to the paper grid; CPU seconds, wall in brackets)"
+        f"\nselection on the same Gram matrices ({summary['per_family']} block(s) per family "
+        "and data set, extrapolated to the paper grid; CPU seconds, wall in brackets)"
     )
     print(
-        f"{'family':<12} {'Gram':>8} {'old selection':>20} {'new selection':>20} "
-        f"{'speed-up':>9} {'fits skipped':>12}"
+        f"{'family':<12} {'Gram':>7} {'old':>16} {'new (all cells)':>16} {'new, pruned':>16} "
+        f"{'old/new':>8} {'old/pruned':>10} {'cells pruned':>12}"
     )
     for family, r in sorted(rows.items(), key=lambda kv: -kv[1]["old_cpu"]):
-        skipped = 1 - r["fits_new"] / r["fits_old"] if r["fits_old"] else 0.0
         print(
-            f"{family:<12} {r['gram']:>8.0f} {r['old_cpu']:>9.0f} ({r['old_wall']:>7.0f}) "
-            f"{r['new_cpu']:>9.0f} ({r['new_wall']:>7.0f}) "
-            f"{r['old_cpu'] / max(r['new_cpu'], 1e-9):>8.2f}x {skipped:>11.0%}"
+            f"{family:<12} {r['gram']:>7.0f} "
+            + " ".join(f"{r[f'{k}_cpu']:>7.0f} ({r[f'{k}_wall']:>6.0f})" for k in ("old", "new"))
+            + f" {r['pruned_cpu']:>7.0f} ({r['pruned_wall']:>6.0f})"
+            f" {r['old_cpu'] / max(r['new_cpu'], 1e-9):>7.2f}x"
+            f" {r['old_cpu'] / max(r['pruned_cpu'], 1e-9):>9.2f}x"
+            f" {r['pruned'] / max(r['cells'], 1e-9):>11.0%}"
         )
     gram = sum(r["gram"] for r in rows.values())
-    old = sum(r["old_cpu"] for r in rows.values())
-    new = sum(r["new_cpu"] for r in rows.values())
+    total = {k: sum(r[f"{k}_cpu"] for r in rows.values()) for k in ("old", "new", "pruned")}
     print(
-        f"{'total':<12} {gram:>8.0f} {old:>9.0f} {'':>9} {new:>9.0f} {'':>9} "
-        f"{old / max(new, 1e-9):>8.2f}x"
+        f"{'total':<12} {gram:>7.0f} {total['old']:>7.0f} {'':>8} {total['new']:>7.0f} {'':>8} "
+        f"{total['pruned']:>7.0f} {'':>8} {total['old'] / max(total['new'], 1e-9):>7.2f}x "
+        f"{total['old'] / max(total['pruned'], 1e-9):>9.2f}x"
     )
     print(
-        f"task CPU time, Gram + selection: old {gram + old:.0f} s, new {gram + new:.0f} s "
-        f"({(gram + old) / (gram + new):.2f}x); selection share old {old / (gram + old):.0%}, "
-        f"new {new / (gram + new):.0%}"
+        "task CPU time, Gram + selection: "
+        + ", ".join(f"{k} {gram + v:.0f} s" for k, v in total.items())
+        + f" (old/pruned {(gram + total['old']) / (gram + total['pruned']):.2f}x); "
+        + "selection share "
+        + ", ".join(f"{k} {v / (gram + v):.0%}" for k, v in total.items())
     )
-    print(f"CV tables that differ between old and new: {summary['differing_tables']}")
+    print(
+        "blocks whose CV tables differ (old vs new; old vs pruned on the kept cells, "
+        f"or whose selection differs): {summary['differing_tables']}"
+    )
 
 
 def main() -> None:
@@ -190,7 +238,8 @@ def main() -> None:
         type=int,
         default=0,
         metavar="K",
-        help="time old vs new selection side by side on K settings per family and data set",
+        help="time old, new and pruned selection side by side on K blocks of settings per "
+        "family and data set",
     )
     parser.add_argument(
         "--datasets", default=None, help="comma-separated subset of the available sets"

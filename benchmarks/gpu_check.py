@@ -31,9 +31,10 @@ import numpy as np
 
 from rntk_bench.kernels import rnn_kernels
 
-# As tests/kernels/test_backends.py: float64 differs from the reference by rounding,
-# float32 keeps ~7 digits except near-collinear pairs (~2e-5).
-TOLERANCE = {"float64": 1e-10, "float32": 1e-4}
+# float64 differs from the reference by rounding. In float32 the arc-cosine of a
+# near-collinear pair's correlation amplifies rounding to ~sqrt(eps32) = 3.5e-4 at worst
+# (seen: 4e-5 on the CPU, 1.1e-4 with cuBLAS on an H200), so the bound is 5e-4.
+TOLERANCE = {"float64": 1e-10, "float32": 5e-4}
 PARAMS = dict(sigma_w=np.sqrt(2), sigma_b=0.1, sigma_h=0.5)
 PAPER_KERNELS = "rntk,rnngp,ntk,nngp,rbf,polynomial,linear"
 DRY_DATASETS = "Coffee,ItalyPowerDemand,Beef,GunPoint"

@@ -237,6 +237,12 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -
     show_default=True,
     help="Which part of a truncated test series is kept: end, start, or end,start.",
 )
+@click.option(
+    "--full-cv",
+    is_flag=True,
+    help="Score every (setting, C) cell of the CV tables. By default cells that can no "
+    "longer be selected are left NaN (same selections and predictions, fewer SVM fits).",
+)
 @click.option("--overwrite", is_flag=True, help="Recompute results that already exist.")
 @data_dir_option
 @archive_option
@@ -272,6 +278,7 @@ def run(
     length_policy: str,
     truncate_test: str | None,
     truncate_side: str,
+    full_cv: bool,
     overwrite: bool,
     data_dir: str | None,
     archive: str | None,
@@ -323,6 +330,7 @@ def run(
         gram_cache=gram_cache,
         length_policies=policies,
         truncations=truncations,
+        full_cv=full_cv,
     )
     run_dir = results_dir / (run_name or suite or "custom")
     data_options = DataOptions(

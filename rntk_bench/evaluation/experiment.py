@@ -129,6 +129,10 @@ class RunConfig:
     truncations : tuple of (TestTruncation or None)
         Variants of every data set: None is the data set as it is; a
         :class:`~rntk_bench.evaluation.protocol.TestTruncation` cuts its test series.
+    full_cv : bool
+        Score every cell of the CV tables. False (default): cells that can no longer
+        be selected are left NaN (:func:`~rntk_bench.evaluation.svm.cv_scores_block`);
+        the selections and predictions are the same either way.
     """
 
     datasets: tuple[str, ...]
@@ -143,6 +147,7 @@ class RunConfig:
     gram_cache: str | None = None
     length_policies: tuple[str, ...] = ("resample",)
     truncations: tuple[TestTruncation | None, ...] = (None,)
+    full_cv: bool = False
 
 
 def method_name(kernel: str, policy: str | None) -> str:
@@ -544,6 +549,7 @@ def run_experiment(
                     normalisation=config.protocol.normalisation,
                     backend_options=backend_options,
                     gram_cache=config.gram_cache,
+                    prune=not config.full_cv,
                 )
             )
     # Largest work first (RNN blocks on long series) so that workers finish together.
@@ -1013,6 +1019,8 @@ def _finish_unit(
                 "std": std.tolist(),
                 # SVM fits stopped at MAX_ITER iterations (nearly singular Gram matrices)
                 "capped_fits": sum(b.capped.get(kernel, 0) for b in blocks),
+                # (setting, C) cells left NaN because they could no longer be selected
+                "pruned_cells": sum(b.pruned.get(kernel, 0) for b in blocks),
             },
             test=outcome["test"],
             timing={

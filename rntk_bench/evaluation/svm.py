@@ -37,6 +37,7 @@ __all__ = [
     "CVScores",
     "PrecomputedSVC",
     "cv_scores",
+    "cv_scores_block",
     "reference_cv_scores",
     "select_best",
 ]
@@ -153,17 +154,94 @@ class CVScores:
     Attributes
     ----------
     mean, std : ndarray of shape (n_C,)
-        Mean and standard deviation over folds (NaN where there are no folds).
+        Mean and standard deviation over folds (NaN where there are no folds, and
+        for C values pruned by :func:`cv_scores_block`).
     capped : int
         Fits that stopped at MAX_ITER iterations.
     fits : int
         LIBSVM fits run (fewer than folds x C values where the C path skipped some).
+    pruned : int
+        C values left unscored because they could no longer be selected.
     """
 
     mean: np.ndarray
     std: np.ndarray
     capped: int = 0
     fits: int = 0
+    pruned: int = 0
+
+
+def _score_fold(
+    gram: np.ndarray,
+    y: np.ndarray,
+    split: tuple[np.ndarray, np.ndarray],
+    c_grid: Sequence[float],
+    wanted: np.ndarray,
+    c_path: bool,
+    out: np.ndarray,
+) -> tuple[int, int]:
+    """Validation accuracy of one fold for the wanted C values, written into ``out``.
+
+    Parameters
+    ----------
+    gram : ndarray of shape (n_train, n_train), float64
+    y : ndarray of shape (n_train,)
+    split : (train_index, validation_index)
+    c_grid : sequence of float
+    wanted : ndarray of shape (n_C,), bool
+        The C values to score; the others are left as they are in ``out``.
+    c_path : bool
+        Use the C-path shortcut (see :func:`cv_scores`).
+    out : ndarray of shape (n_C,)
+
+    Returns
+    -------
+    capped, fits : int
+    """
+    train, valid = split
+    classes, codes = np.unique(y[train], return_inverse=True)
+    if len(classes) == 1:  # LIBSVM refuses one class; the prediction is that class
+        out[wanted] = np.mean(y[valid] == classes[0])
+        return 0, 0
+    # Validation labels as training codes (-1: a class absent from training).
+    position = np.searchsorted(classes, y[valid]).clip(0, len(classes) - 1)
+    target = np.where(classes[position] == y[valid], position, -1).astype(np.int64)
+    k_train = np.ascontiguousarray(gram[np.ix_(train, train)])
+    k_valid = np.ascontiguousarray(gram[np.ix_(valid, train)])
+    labels = codes.astype(np.float64)
+    weights = np.ones(len(train))  # SVC's default, made once per fold instead of per fit
+    unbounded: float | None = None  # the accuracy of the first fit free of its bounds
+    capped = fits = 0
+    for c in np.argsort(np.asarray(c_grid, dtype=float), kind="stable"):  # smaller C first
+        if not wanted[c]:
+            continue
+        if unbounded is not None:
+            out[c] = unbounded
+            continue
+        C = float(c_grid[c])
+        support, _, n_class_sv, sv_coef, intercept, _, _, _, n_iter = _LIBSVM.fit(
+            k_train,
+            labels,
+            svm_type=0,
+            kernel="precomputed",
+            C=C,
+            tol=1e-3,
+            shrinking=1,
+            cache_size=200,
+            max_iter=MAX_ITER,
+            random_seed=0,
+            sample_weight=weights,
+        )
+        fits += 1
+        stopped = int(np.max(n_iter)) >= MAX_ITER
+        capped += stopped
+        accuracy = _ovo_accuracy(
+            k_valid, support, n_class_sv.astype(np.int64), sv_coef, intercept, target
+        )
+        out[c] = accuracy
+        if c_path and not stopped and (sv_coef.size == 0 or np.max(np.abs(sv_coef)) < C):
+            unbounded = accuracy
+    return capped, fits
 
 
 def cv_scores(
@@ -205,58 +283,94 @@ def cv_scores(
     -------
     CVScores
     """
-    if _LIBSVM is None:  # pragma: no cover - depends on the scikit-learn version
-        return reference_cv_scores(gram, y, folds, c_grid)
+    return cv_scores_block([gram], y, folds, c_grid, c_path=c_path, prune=False)[0]
+
+
+def cv_scores_block(
+    grams: Sequence[np.ndarray],
+    y: np.ndarray,
+    folds: Folds,
+    c_grid: Sequence[float],
+    *,
+    c_path: bool = True,
+    prune: bool = True,
+) -> list[CVScores]:
+    """:func:`cv_scores` of several Gram matrices of one kernel, skipping hopeless cells.
+
+    Pruning (``prune``) leaves out the folds of a (Gram, C) cell once it can no longer
+    be selected, which changes no selected setting, C or CV accuracy of a selected
+    cell (docs/SELECTION.md, "Pruning"). A cell's mean over F folds is at most
+    ``(sum of its scored folds + number of unscored folds) / F``; when that bound is
+    below the best complete mean seen so far minus 1e-9 (far outside
+    :func:`select_best`'s 1e-12 tie band), no cell it could tie with is lost and
+    the cell cannot win, so its remaining folds are skipped and its mean and std
+    are NaN. To find a high bar early, every matrix is scored on the first fold, and
+    the rest are completed in decreasing order of their best first-fold accuracy.
+
+    Parameters
+    ----------
+    grams : sequence of ndarray of shape (n_train, n_train)
+        Normalised training Gram matrices of one kernel (one per setting).
+    y : ndarray of shape (n_train,)
+    folds : Folds
+    c_grid : sequence of float
+    c_path : bool, default True
+    prune : bool, default True
+        False: score every fold of every cell (the complete CV table).
+
+    Returns
+    -------
+    list of CVScores
+        One per Gram matrix, in input order; mean and std are exactly those of
+        :func:`cv_scores` wherever they are not NaN from pruning.
+    """
     n_c = len(c_grid)
+    if _LIBSVM is None:  # pragma: no cover - depends on the scikit-learn version
+        return [reference_cv_scores(g, y, folds, c_grid) for g in grams]
     if not folds.splits:
-        return CVScores(np.full(n_c, np.nan), np.full(n_c, np.nan))
+        return [CVScores(np.full(n_c, np.nan), np.full(n_c, np.nan)) for _ in grams]
     _LIBSVM.set_verbosity_wrap(0)  # LIBSVM prints its progress otherwise
-    gram = np.asarray(gram, dtype=np.float64)
     y = np.asarray(y)
-    order = np.argsort(np.asarray(c_grid, dtype=float), kind="stable")  # smaller C first
-    scores = np.empty((n_c, len(folds.splits)))
-    capped = fits = 0
-    for f, (train, valid) in enumerate(folds.splits):
-        classes, codes = np.unique(y[train], return_inverse=True)
-        if len(classes) == 1:  # LIBSVM refuses one class; the prediction is that class
-            scores[:, f] = np.mean(y[valid] == classes[0])
-            continue
-        # Validation labels as training codes (-1: a class absent from training).
-        position = np.searchsorted(classes, y[valid]).clip(0, len(classes) - 1)
-        target = np.where(classes[position] == y[valid], position, -1).astype(np.int64)
-        k_train = np.ascontiguousarray(gram[np.ix_(train, train)])
-        k_valid = np.ascontiguousarray(gram[np.ix_(valid, train)])
-        labels = codes.astype(np.float64)
-        weights = np.ones(len(train))  # SVC's default, made once per fold instead of per fit
-        unbounded: float | None = None  # the accuracy of the first fit free of its bounds
-        for c in order:
-            if unbounded is not None:
-                scores[c, f] = unbounded
-                continue
-            C = float(c_grid[c])
-            support, _, n_class_sv, sv_coef, intercept, _, _, _, n_iter = _LIBSVM.fit(
-                k_train,
-                labels,
-                svm_type=0,
-                kernel="precomputed",
-                C=C,
-                tol=1e-3,
-                shrinking=1,
-                cache_size=200,
-                max_iter=MAX_ITER,
-                random_seed=0,
-                sample_weight=weights,
-            )
-            fits += 1
-            stopped = int(np.max(n_iter)) >= MAX_ITER
-            capped += stopped
-            accuracy = _ovo_accuracy(
-                k_valid, support, n_class_sv.astype(np.int64), sv_coef, intercept, target
-            )
-            scores[c, f] = accuracy
-            if c_path and not stopped and (sv_coef.size == 0 or np.max(np.abs(sv_coef)) < C):
-                unbounded = accuracy
-    return CVScores(scores.mean(axis=1), scores.std(axis=1), capped, fits)
+    grams = [np.asarray(g, dtype=np.float64) for g in grams]
+    n_folds = len(folds.splits)
+    scores = [np.full((n_c, n_folds), np.nan) for _ in grams]
+    capped = [0] * len(grams)
+    fits = [0] * len(grams)
+    everything = np.ones(n_c, dtype=bool)
+
+    def score(g: int, f: int, wanted: np.ndarray) -> None:
+        out = np.full(n_c, np.nan)
+        c, n = _score_fold(grams[g], y, folds.splits[f], c_grid, wanted, c_path, out)
+        scores[g][wanted, f] = out[wanted]
+        capped[g] += c
+        fits[g] += n
+
+    if not prune:
+        for g in range(len(grams)):
+            for f in range(n_folds):
+                score(g, f, everything)
+    else:
+        for g in range(len(grams)):
+            score(g, 0, everything)
+        first = [float(np.max(np.nan_to_num(s[:, 0], nan=-1.0))) for s in scores]
+        bar = -np.inf  # the best complete mean so far
+        for g in sorted(range(len(grams)), key=lambda i: -first[i]):  # stable: ties in order
+            for f in range(1, n_folds):
+                bound = (np.sum(scores[g][:, :f], axis=1) + (n_folds - f)) / n_folds
+                alive = ~np.isnan(scores[g][:, f - 1]) & (bound >= bar - 1e-9)
+                if not alive.any():
+                    break
+                score(g, f, alive)
+            complete = ~np.isnan(scores[g]).any(axis=1)
+            if complete.any():
+                bar = max(bar, float(np.max(scores[g][complete].mean(axis=1))))
+    out = []
+    for g, table in enumerate(scores):
+        # mean/std over the full (n_C, F) table: the same reduction as without pruning,
+        # NaN in every row that has an unscored fold.
+        pruned = int(np.isnan(table).any(axis=1).sum())
+        out.append(CVScores(table.mean(axis=1), table.std(axis=1), capped[g], fits[g], pruned))
+    return out
 
 
 def reference_cv_scores(

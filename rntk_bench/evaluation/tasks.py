@@ -39,7 +39,7 @@ from rntk_bench.evaluation.protocol import (
     take,
     truncate_series,
 )
-from rntk_bench.evaluation.svm import CVScores, PrecomputedSVC, cv_scores, select_best
+from rntk_bench.evaluation.svm import CVScores, PrecomputedSVC, cv_scores_block, select_best
 from rntk_bench.kernels import FAMILIES, KernelFamily
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "kernel_plan",
     "make_split",
     "run_block",
+    "score_grams",
     "score_table",
     "select",
 ]
@@ -190,6 +191,7 @@ class BlockTask:
     normalisation: str
     backend_options: dict[str, Any]
     gram_cache: str | None
+    prune: bool = True
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,7 @@ class BlockScores:
     svm_seconds: float
     capped: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    pruned: dict[str, int] = field(default_factory=dict)
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -281,30 +284,8 @@ def run_block(task: BlockTask) -> BlockScores:
         )
         warnings = cache.warnings
     gram_seconds = time.perf_counter() - started
-    mean: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
-    std: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
-    capped = dict.fromkeys(task.kernels, 0)
     started = time.perf_counter()
-    family = FAMILIES[task.family]
-    # A kernel that ignores some family parameters (NNGP: fix_first) sees the same
-    # setting several times; only its first occurrence is ever used (score_table), so
-    # its scores are computed once and repeated.
-    done: dict[tuple[str, str], CVScores] = {}
-    for setting, gram_set in zip(task.settings, grams, strict=True):
-        for kernel in task.kernels:
-            gram = gram_set[kernel]
-            # task.dataset is the unit's key, "<data set>/<unit id>"
-            what = f"{task.dataset.split('/')[0]}: the {kernel} training Gram matrix of {setting}"
-            check_finite(gram, what, _OVERFLOW_FIX)
-            gram = normalise_gram(gram, task.normalisation, np.diag(gram).copy())
-            check_finite(gram, f"{what}, normalised ({task.normalisation}),", _OVERFLOW_FIX)
-            key = (kernel, json.dumps(family.projection(kernel, setting), sort_keys=True))
-            scores = done.get(key)
-            if scores is None:
-                scores = done[key] = cv_scores(gram, task.y_train, task.folds, task.c_grid)
-            mean[kernel].append(scores.mean.tolist())
-            std[kernel].append(scores.std.tolist())
-            capped[kernel] += scores.capped
+    mean, std, capped, pruned = score_grams(task, grams, release=True)
     return BlockScores(
         task.dataset,
         task.resample,
@@ -316,7 +297,77 @@ def run_block(task: BlockTask) -> BlockScores:
         time.perf_counter() - started,
         capped,
         warnings,
+        pruned,
     )
+
+
+def score_grams(
+    task: BlockTask,
+    grams: list[dict[str, np.ndarray]],
+    *,
+    release: bool = False,
+    scorer: Callable[..., list[CVScores]] | None = None,
+) -> tuple[
+    dict[str, list[list[float]]], dict[str, list[list[float]]], dict[str, int], dict[str, int]
+]:
+    """CV tables of a block's Gram matrices (the selection half of :func:`run_block`).
+
+    Parameters
+    ----------
+    task : BlockTask
+    grams : list of dict
+        Per setting of ``task.settings``, kernel name -> training Gram matrix of shape
+        (n_train, n_train), not normalised.
+    release : bool, default False
+        Drop each raw matrix from ``grams`` once normalised (saves one copy per block).
+    scorer : callable, optional
+        Instead of :func:`~rntk_bench.evaluation.svm.cv_scores_block` (same
+        signature): the benchmark passes the plain loop to time it side by side.
+
+    Returns
+    -------
+    mean, std : dict of kernel -> list (per setting) of list (per C) of float
+    capped, pruned : dict of kernel -> int
+        Fits stopped at MAX_ITER; cells left NaN by pruning.
+    """
+    mean: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
+    std: dict[str, list[list[float]]] = {k: [] for k in task.kernels}
+    capped = dict.fromkeys(task.kernels, 0)
+    family = FAMILIES[task.family]
+    # A kernel that ignores some family parameters (NNGP: fix_first) sees the same
+    # setting several times; only its first occurrence is ever used (score_table), so
+    # its scores are computed once and repeated. Cells that can no longer be selected
+    # are pruned within the block (cv_scores_block), unless task.prune is False.
+    pruned = dict.fromkeys(task.kernels, 0)
+    for kernel in task.kernels:
+        distinct: dict[str, int] = {}  # projection -> position among the distinct Grams
+        rows: list[int] = []
+        normalised: list[np.ndarray] = []
+        for setting, gram_set in zip(task.settings, grams, strict=True):
+            key = json.dumps(family.projection(kernel, setting), sort_keys=True)
+            if key not in distinct:
+                gram = gram_set[kernel]
+                # task.dataset is the unit's key, "<data set>/<unit id>"
+                what = (
+                    f"{task.dataset.split('/')[0]}: the {kernel} training Gram matrix of {setting}"
+                )
+                check_finite(gram, what, _OVERFLOW_FIX)
+                gram = normalise_gram(gram, task.normalisation, np.diag(gram).copy())
+                check_finite(gram, f"{what}, normalised ({task.normalisation}),", _OVERFLOW_FIX)
+                distinct[key] = len(normalised)
+                normalised.append(gram)
+                if release:  # the raw matrix is not needed again: one copy per block
+                    gram_set[kernel] = None
+            rows.append(distinct[key])
+        scores = (scorer or cv_scores_block)(
+            normalised, task.y_train, task.folds, task.c_grid, prune=task.prune
+        )
+        for row in rows:
+            mean[kernel].append(scores[row].mean.tolist())
+            std[kernel].append(scores[row].std.tolist())
+        capped[kernel] = sum(s.capped for s in scores)
+        pruned[kernel] = sum(s.pruned for s in scores)
+    return mean, std, capped, pruned
 
 
 def _diagonal(

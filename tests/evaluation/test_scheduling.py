@@ -87,13 +87,13 @@ def test_a_kernel_repeated_by_ignored_parameters_is_scored_once(monkeypatch):
         }
     )
     calls = []
-    real = tasks.cv_scores
+    real = tasks.cv_scores_block
 
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
+    def counting(grams, *args, **kwargs):
+        calls.extend([1] * len(grams))
+        return real(grams, *args, **kwargs)
 
-    monkeypatch.setattr(tasks, "cv_scores", counting)
+    monkeypatch.setattr(tasks, "cv_scores_block", counting)
     scores = tasks.run_block(task)
     assert len(calls) == 5 + 3  # NTK: 5 settings; NNGP: one per depth
     nngp = scores.mean["nngp"]

@@ -11,6 +11,7 @@ from rntk_bench.evaluation.svm import (
     PrecomputedSVC,
     _ovo_accuracy,
     cv_scores,
+    cv_scores_block,
     reference_cv_scores,
     select_best,
 )
@@ -137,3 +138,45 @@ def test_c_path_skips_fits_once_no_multiplier_is_at_its_bound(problem, monkeypat
     # This RBF problem is separable: from C = 1e3 on, no multiplier reaches C.
     assert len(calls) < 25 and 1e5 not in calls
     np.testing.assert_array_equal(short.mean, full.mean)
+
+
+def _rbf_grams(seed: int, n: int = 70, n_classes: int = 3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    y = np.argmax(X[:, :n_classes] + rng.normal(size=(n, n_classes)), axis=1)
+    sq = ((X[:, None] - X[None]) ** 2).sum(-1)
+    grams = [np.exp(-g * sq) for g in np.geomspace(1e-3, 30.0, 12)]
+    grams.append(np.eye(n))  # a useless kernel: pruned early
+    return grams, y
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pruning_changes_no_selection_and_only_drops_cells_that_score_lower(seed):
+    grams, y = _rbf_grams(seed, n_classes=2 + seed % 2)
+    folds = cv_folds(y, 10, seed=0)
+    c_grid = (0.01, 0.1, 1.0, 10.0, 100.0)
+    full = cv_scores_block(grams, y, folds, c_grid, prune=False)
+    pruned = cv_scores_block(grams, y, folds, c_grid)
+    full_mean = np.array([s.mean for s in full])
+    mean = np.array([s.mean for s in pruned])
+    kept = ~np.isnan(mean)
+    assert select_best(mean, c_grid) == select_best(full_mean, c_grid)
+    np.testing.assert_array_equal(mean[kept], full_mean[kept])
+    np.testing.assert_array_equal(
+        np.array([s.std for s in pruned])[kept], np.array([s.std for s in full])[kept]
+    )
+    assert 0 < (~kept).sum() == sum(s.pruned for s in pruned)
+    assert np.all(full_mean[~kept] < full_mean.max() - 1e-9)
+    assert sum(s.fits for s in pruned) < sum(s.fits for s in full)
+    # the unpruned block is cv_scores, matrix by matrix
+    for gram, scores in zip(grams, full, strict=True):
+        np.testing.assert_array_equal(scores.mean, cv_scores(gram, y, folds, c_grid).mean)
+
+
+def test_pruning_keeps_every_cell_of_a_tied_table():
+    grams, y = _rbf_grams(0)
+    folds = cv_folds(y, 5, seed=0)
+    same = [grams[3]] * 4  # every matrix scores alike: nothing is below the bar
+    scores = cv_scores_block(same, y, folds, (0.1, 1.0))
+    assert sum(s.pruned for s in scores) == 0
+    assert not np.isnan(np.array([s.mean for s in scores])).any()
