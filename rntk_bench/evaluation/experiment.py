@@ -569,7 +569,26 @@ def run_experiment(
     yield from skipped
     finish_options = {**backend_options, "n_threads": None}  # the parent runs alone
 
+    # Per unit and kernel, the best complete mean CV accuracy of its finished blocks:
+    # each block task takes the value current when it is handed to a worker, and
+    # prunes against it (exact: it is a cell of the same table, see cv_scores_block).
+    floors: dict[str, dict[str, float]] = {}
+
+    def raise_floor(scores: BlockScores) -> None:
+        unit_floors = floors.setdefault(scores.dataset, {})
+        for kernel, rows in scores.mean.items():
+            values = np.asarray(rows, dtype=float)
+            if values.size and not np.isnan(values).all():
+                best = float(np.nanmax(values))
+                unit_floors[kernel] = max(unit_floors.get(kernel, -np.inf), best)
+
+    def handed_out(task: BlockTask | MethodTask) -> BlockTask | MethodTask:
+        if isinstance(task, BlockTask) and task.prune and task.dataset in floors:
+            return dataclasses.replace(task, floor=dict(floors[task.dataset]))
+        return task
+
     def absorb(scores: BlockScores, was_restored: bool) -> Iterator[Event]:
+        raise_floor(scores)
         group = groups[scores.dataset]
         for unit in group:
             unit.scores[scores.block] = scores
@@ -593,7 +612,11 @@ def run_experiment(
     for scores in restored:
         yield from absorb(scores, True)
     # Trained methods first: one long task per data set, the kernel blocks fill in.
-    for scores in executor.map_unordered(_run_task, [*method_tasks, *tasks]):
+    # A generator: the executor takes each task when a worker is about to be free, so
+    # it carries the floors of the blocks finished by then.
+    pending: list[BlockTask | MethodTask] = [*method_tasks, *tasks]
+    queue = (handed_out(task) for task in pending)
+    for scores in executor.map_unordered(_run_task, queue):
         if isinstance(scores, MethodOutcome):
             data, split, truncation = method_splits[(scores.dataset, scores.resample)]
             identity = method_identities[(scores.dataset, scores.resample, scores.method)]

@@ -294,6 +294,7 @@ def cv_scores_block(
     *,
     c_path: bool = True,
     prune: bool = True,
+    floor: float = -np.inf,
 ) -> list[CVScores]:
     """:func:`cv_scores` of several Gram matrices of one kernel, skipping hopeless cells.
 
@@ -305,7 +306,9 @@ def cv_scores_block(
     :func:`select_best`'s 1e-12 tie band), no cell it could tie with is lost and
     the cell cannot win, so its remaining folds are skipped and its mean and std
     are NaN. To find a high bar early, every matrix is scored on the first fold, and
-    the rest are completed in decreasing order of their best first-fold accuracy.
+    the rest are completed in decreasing order of their best first-fold accuracy;
+    ``floor`` starts the bar at a complete mean already known for the same table
+    (another block of the kernel's settings on the same folds).
 
     Parameters
     ----------
@@ -317,6 +320,9 @@ def cv_scores_block(
     c_path : bool, default True
     prune : bool, default True
         False: score every fold of every cell (the complete CV table).
+    floor : float, default -inf
+        A complete mean CV accuracy of another cell of the same kernel's table on the
+        same folds and C grid (only then is pruning against it exact).
 
     Returns
     -------
@@ -353,7 +359,7 @@ def cv_scores_block(
         for g in range(len(grams)):
             score(g, 0, everything)
         first = [float(np.max(np.nan_to_num(s[:, 0], nan=-1.0))) for s in scores]
-        bar = -np.inf  # the best complete mean so far
+        bar = floor  # the best complete mean so far
         for g in sorted(range(len(grams)), key=lambda i: -first[i]):  # stable: ties in order
             for f in range(1, n_folds):
                 bound = (np.sum(scores[g][:, :f], axis=1) + (n_folds - f)) / n_folds

@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -192,6 +192,9 @@ class BlockTask:
     backend_options: dict[str, Any]
     gram_cache: str | None
     prune: bool = True
+    # kernel -> the best complete mean CV accuracy of the unit's finished blocks, where
+    # known when the task was handed out: pruning starts from it (cv_scores_block).
+    floor: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -357,10 +360,15 @@ def score_grams(
                 distinct[key] = len(normalised)
                 normalised.append(gram)
                 if release:  # the raw matrix is not needed again: one copy per block
-                    gram_set[kernel] = None
+                    del gram_set[kernel]
             rows.append(distinct[key])
         scores = (scorer or cv_scores_block)(
-            normalised, task.y_train, task.folds, task.c_grid, prune=task.prune
+            normalised,
+            task.y_train,
+            task.folds,
+            task.c_grid,
+            prune=task.prune,
+            floor=task.floor.get(kernel, -np.inf),
         )
         for row in rows:
             mean[kernel].append(scores[row].mean.tolist())

@@ -56,6 +56,7 @@ def test_fast_selection_changes_no_result(ucr_mirror, tmp_path, monkeypatch):
         kernels=("rntk", "rnngp", "ntk", "nngp", "rbf", "polynomial", "linear"),
         grid=str(grid),
         gram_cache=str(tmp_path / "grams"),  # the later runs reuse the Gram matrices
+        settings_per_task=5,  # 4 RNTK blocks: later blocks start from earlier ones' floor
     )
     options = DataOptions(archive=str(ucr_mirror), download=False)
     run_all(config, tmp_path / "pruned", data_options=options)

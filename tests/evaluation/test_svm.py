@@ -180,3 +180,19 @@ def test_pruning_keeps_every_cell_of_a_tied_table():
     scores = cv_scores_block(same, y, folds, (0.1, 1.0))
     assert sum(s.pruned for s in scores) == 0
     assert not np.isnan(np.array([s.mean for s in scores])).any()
+
+
+def test_a_floor_from_the_same_table_prunes_more_and_selects_the_same():
+    grams, y = _rbf_grams(1)
+    folds = cv_folds(y, 10, seed=0)
+    c_grid = (0.01, 1.0, 100.0)
+    full = np.array([s.mean for s in cv_scores_block(grams, y, folds, c_grid, prune=False)])
+    # the first half's best complete mean, as a finished block would report it
+    floor = float(np.max(full[:6]))
+    alone = cv_scores_block(grams[6:], y, folds, c_grid)
+    helped = cv_scores_block(grams[6:], y, folds, c_grid, floor=floor)
+    assert sum(s.pruned for s in helped) > sum(s.pruned for s in alone)
+    mean = np.vstack([full[:6], [s.mean for s in helped]])
+    assert select_best(mean, c_grid) == select_best(full, c_grid)
+    kept = ~np.isnan(mean)
+    np.testing.assert_array_equal(mean[kept], full[kept])
