@@ -247,6 +247,7 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
                 normalisation=protocol.normalisation,
                 backend_options=backend_options,
                 gram_cache=None,
+                prune=False,  # cv_results_ is the complete table, as in GridSearchCV
             )
         )
         mean, std = score_table(plan_, [scores], len(protocol.c_grid))

@@ -110,7 +110,13 @@ def test_estimator_and_run_agree(kernel, tmp_path: Path):
     grid = tmp_path / "grid.yaml"
     grid.write_text(GRID_YAML)
     protocol = Protocol(folds=5, c_grid=(0.1, 1.0, 10.0))
-    config = RunConfig(datasets=("GunPoint",), kernels=(kernel,), grid=str(grid), protocol=protocol)
+    config = RunConfig(
+        datasets=("GunPoint",),
+        kernels=(kernel,),
+        grid=str(grid),
+        protocol=protocol,
+        full_cv=True,  # the estimator's cv_results_ is the complete table
+    )
     with executor(1) as pool:
         list(run_experiment(config, tmp_path / "run", pool))
     [(_, result)] = list(iter_results(tmp_path / "run"))

@@ -161,7 +161,13 @@ def test_parallel_and_sequential_runs_agree(make_config, tmp_path):
     assert one.keys() == two.keys()
     for key in one:
         assert one[key]["y_pred"] == two[key]["y_pred"]
-        np.testing.assert_allclose(one[key]["cv"], two[key]["cv"])
+        assert one[key]["selected"] == two[key]["selected"]
+        # Which cells pruning leaves NaN depends on the order blocks finish in; every
+        # cell scored in both runs has the same value.
+        a, b = np.array(one[key]["cv"]), np.array(two[key]["cv"])
+        both = ~np.isnan(a) & ~np.isnan(b)
+        assert both.any()
+        np.testing.assert_array_equal(a[both], b[both])
 
 
 def test_a_local_dask_cluster_gives_the_local_results(make_config, tmp_path):
