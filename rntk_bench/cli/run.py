@@ -241,7 +241,8 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -
     "--full-cv",
     is_flag=True,
     help="Score every (setting, C) cell of the CV tables. By default cells that can no "
-    "longer be selected are left NaN (same selections and predictions, fewer SVM fits).",
+    "longer be selected are left NaN (same selections and predictions, fewer SVM fits). "
+    "Results that exist are kept: add --overwrite to recompute them.",
 )
 @click.option("--overwrite", is_flag=True, help="Recompute results that already exist.")
 @data_dir_option

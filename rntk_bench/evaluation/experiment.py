@@ -739,6 +739,9 @@ def _plan_units(
                 {
                     "kernels": sorted(pending),
                     "block_size": block_size,
+                    # checkpoints of a pruned run are not the complete tables --full-cv
+                    # promises (results do not depend on it: not in their identity)
+                    **({"full_cv": True} if config.full_cv else {}),
                     **{
                         k: {key: v for key, v in identities[k].items() if key != "test_truncation"}
                         for k in pending

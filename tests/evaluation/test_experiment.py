@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -134,6 +135,22 @@ def test_an_interrupted_run_resumes_from_its_checkpoints(make_config, tmp_path):
         assert resumed[key]["y_pred"] == value["y_pred"]
         assert resumed[key]["cv"] == value["cv"]
     assert not list((tmp_path / "run" / "partial").rglob("*.json"))  # cleaned up
+
+
+def test_full_cv_does_not_resume_from_a_pruned_run(make_config, tmp_path):
+    config = make_config(datasets=("GunPoint",), kernels=("rntk",))
+    with executor(1) as pool:
+        events = run_experiment(config, tmp_path / "run", pool)
+        for event in events:
+            if isinstance(event, TaskDone):
+                break
+        events.close()
+    assert len(list((tmp_path / "run" / "partial").rglob("block-*.json"))) == 1
+    full = dataclasses.replace(config, full_cv=True)
+    events = run_all(full, tmp_path / "run")
+    assert [e.restored for e in events if isinstance(e, TaskDone)] == [False, False]
+    (result,) = _results(tmp_path / "run").values()
+    assert not np.isnan(np.array(result["cv"])).any()  # every cell scored
 
 
 def _complete(config, run_dir: Path) -> Path:
