@@ -57,60 +57,110 @@ def rnn_kernels_torch(
     -------
     ntk, nngp : ndarray of shape (n_X, n_Y), float64 (computed in ``dtype``)
     """
+    ((ntk, nngp),) = rnn_kernels_torch_batch(
+        X, Y, [params], device=device, dtype=dtype, block_size=block_size
+    )
+    return ntk, nngp
+
+
+def same_structure(a: RNNParams, b: RNNParams) -> bool:
+    """True when two settings can share one batched pass (:func:`rnn_kernels_torch_batch`)."""
+    return (a.n_layers, a.activation, a.h0) == (b.n_layers, b.activation, b.h0)
+
+
+def rnn_kernels_torch_batch(
+    X: SeriesBatch,
+    Y: SeriesBatch,
+    grid: list[RNNParams],
+    *,
+    device: str = "cpu",
+    dtype: str = "float64",
+    block_size: int | None = None,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """RNTK and RNNGP of several settings in one pass over the time steps.
+
+    The settings are stacked on a leading axis, so each time step is one set of
+    device kernels for all of them: on a GPU the small Gram matrices of the UCR
+    suite are otherwise bound by kernel launches (one T-step loop per setting).
+    Every setting must have the same depth, activation and h0 (:func:`same_structure`);
+    the sigmas may differ. Each result equals that of a pass of its own.
+
+    Parameters
+    ----------
+    X, Y : SeriesBatch
+    grid : list of RNNParams
+    device, dtype, block_size : as for :func:`rnn_kernels_torch`
+        ``block_size`` counts rows of X per pass (for all settings together).
+
+    Returns
+    -------
+    list of (ntk, nngp), ndarrays of shape (n_X, n_Y), one pair per setting, in order
+    """
     torch = import_torch()
     if not torch_device_available(device):
         raise InputError(
             f"device={device!r} is not available to torch on this machine; use "
             "device='cpu' or check the CUDA installation (torch.cuda.is_available())."
         )
+    if not all(same_structure(grid[0], p) for p in grid):
+        raise InputError("a batch of settings must share n_layers, activation and h0.")
+    first = grid[0]
     tdtype = torch.float64 if dtype == "float64" else torch.float32
     dev = torch.device(device)
     n_steps = max(X.max_length, Y.max_length)
     ids_x, ids_y = series_ids(X, Y)
 
-    def to(a: np.ndarray, dt: Any = tdtype) -> Any:
+    def to(a: Any, dt: Any = tdtype) -> Any:
         return torch.as_tensor(np.ascontiguousarray(a), device=dev, dtype=dt)
 
     x_values = padded_values(X, n_steps)
     y_values = padded_values(Y, n_steps)
     x_start = n_steps - X.lengths
     y_start = n_steps - Y.lengths
-    qx = to(per_sample_variances(x_values, x_start, params))  # (L, T, n_X)
-    qy = to(per_sample_variances(y_values, y_start, params))
+    # (S, L, T, n): the variance tables of every setting
+    qx = to(np.stack([per_sample_variances(x_values, x_start, p) for p in grid]))
+    qy = to(np.stack([per_sample_variances(y_values, y_start, p) for p in grid]))
     y_t = to(y_values.transpose(2, 0, 1))  # (T, n_Y, m)
     x_t = to(x_values.transpose(2, 0, 1))
     ys = to(y_start, torch.int64)
     ids_y_t = to(ids_y, torch.int64)
+    # (S, 1, 1): one value per setting, broadcast over the pairs
+    sigmas = {
+        name: to(np.array([getattr(p, name) ** 2 for p in grid]).reshape(-1, 1, 1))
+        for name in ("sigma_w", "sigma_u", "sigma_b", "sigma_h", "sigma_v")
+    }
 
     if block_size is None:
-        # ~24 temporaries of (rows, n_Y) per layer in the chosen dtype: ~1 GiB.
+        # ~24 temporaries of (settings, rows, n_Y) per layer in the chosen dtype: ~1 GiB.
         item = 8 if dtype == "float64" else 4
-        block_size = max(1, 2**30 // (24 * item * Y.n_cases * params.n_layers))
-    ntk = np.empty((X.n_cases, Y.n_cases))
+        block_size = max(1, 2**30 // (24 * item * Y.n_cases * first.n_layers * len(grid)))
+    ntk = np.empty((len(grid), X.n_cases, Y.n_cases))
     nngp = np.empty_like(ntk)
     with torch.no_grad():
         for lo in range(0, X.n_cases, block_size):
             hi = min(lo + block_size, X.n_cases)
             k, g = _block(
                 torch,
-                params,
+                first,
+                sigmas,
                 x_t[:, lo:hi],
                 to(x_start[lo:hi], torch.int64),
                 to(ids_x[lo:hi], torch.int64),
-                qx[:, :, lo:hi],
+                qx[:, :, :, lo:hi],
                 y_t,
                 ys,
                 ids_y_t,
                 qy,
             )
-            ntk[lo:hi] = k.double().cpu().numpy()
-            nngp[lo:hi] = g.double().cpu().numpy()
-    return ntk, nngp
+            ntk[:, lo:hi] = k.double().cpu().numpy()
+            nngp[:, lo:hi] = g.double().cpu().numpy()
+    return [(ntk[i], nngp[i]) for i in range(len(grid))]
 
 
 def _block(
     torch: Any,
     p: RNNParams,
+    sigmas: dict[str, Any],
     x_t: Any,
     xs: Any,
     ids_x: Any,
@@ -120,16 +170,20 @@ def _block(
     ids_y: Any,
     qy: Any,
 ) -> tuple[Any, Any]:
+    """One block of rows for S settings; ``p`` gives the shared structure only.
+
+    qx, qy : (S, L, T, rows) and (S, L, T, n_Y); returns two (S, rows, n_Y) tensors.
+    """
     n_steps, _, n_channels = x_t.shape
-    sw2, su2, sb2, sh2 = p.sigma_w**2, p.sigma_u**2, p.sigma_b**2, p.sigma_h**2
+    sw2, su2, sb2, sh2 = (sigmas[k] for k in ("sigma_w", "sigma_u", "sigma_b", "sigma_h"))
     first_step = torch.maximum(xs[:, None], ys[None, :])
     identical = ids_x[:, None] == ids_y[None, :]
     if p.h0 == "shared":
         overlap = xs[:, None] == ys[None, :]
     else:
         overlap = identical
-    init = overlap.to(qx.dtype) * sh2
-    shape = first_step.shape
+    init = overlap.to(qx.dtype) * sh2  # (S, rows, n_Y)
+    shape = (qx.shape[0], *first_step.shape)
     V = [torch.zeros(shape, dtype=qx.dtype, device=qx.device) for _ in range(p.n_layers)]
     P = [torch.zeros_like(V[0]) for _ in range(p.n_layers)]
     zero = torch.zeros((), dtype=qx.dtype, device=qx.device)
@@ -138,8 +192,8 @@ def _block(
         below_v = (x_t[t] @ y_t[t].T) * (su2 / n_channels)
         below_p = None
         for layer in range(p.n_layers):
-            a = qx[layer, t][:, None]
-            b = qy[layer, t][None, :]
+            a = qx[:, layer, t][:, :, None]
+            b = qy[:, layer, t][:, None, :]
             prev_v = torch.where(first, init, V[layer])
             prev_p = torch.where(first, zero, P[layer])
             sigma = sw2 * prev_v + below_v + sb2
@@ -160,5 +214,5 @@ def _block(
                 det = torch.clamp(norm - 4 * sigma * sigma, min=torch.finfo(qx.dtype).tiny)
                 P[layer] = (4 / math.pi) / torch.sqrt(det) * theta
             below_v, below_p = su2 * V[layer], su2 * P[layer]
-    sv2 = p.sigma_v**2
+    sv2 = sigmas["sigma_v"]
     return sv2 * (V[-1] + P[-1]), sv2 * V[-1]

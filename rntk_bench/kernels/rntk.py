@@ -168,10 +168,28 @@ def rnn_kernels_grid(
     elif backend == "torch":
         from rntk_bench.kernels import _torch
 
-        for params in grid:
-            yield _torch.rnn_kernels_torch(
-                Xb, Yb, params, device=device, dtype=dtype, block_size=block_size
+        # On a GPU, settings of one structure go through one batched pass, as many as
+        # fit a whole Gram per setting in ~1 GiB of temporaries (the small UCR Grams
+        # are launch-bound one setting at a time; benchmarks/bench_gpu_batch.py).
+        item = 8 if dtype == "float64" else 4
+        depth = max((p.n_layers for p in grid), default=1)
+        per_setting = 24 * item * Xb.n_cases * Yb.n_cases * depth
+        # On the CPU one setting at a time is as fast (no launch cost to amortise).
+        batched = block_size is None and device != "cpu"
+        batch = max(1, 2**30 // per_setting) if batched else 1
+        start = 0
+        while start < len(grid):
+            stop = start + 1
+            while (
+                stop < len(grid)
+                and stop - start < batch
+                and _torch.same_structure(grid[start], grid[stop])
+            ):
+                stop += 1
+            yield from _torch.rnn_kernels_torch_batch(
+                Xb, Yb, grid[start:stop], device=device, dtype=dtype, block_size=block_size
             )
+            start = stop
     else:
         for params in grid:
             yield _blocked_reference(Xb, Yb, params, block_size)
