@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _machine import machine  # benchmarks/_machine.py (scripts run from this folder)
 
 PATHS = {
     "numpy reference (float64)": dict(backend="numpy"),
@@ -136,22 +137,7 @@ def main() -> None:
         child(json.loads(args.child))
         return
 
-    import platform
-
-    model, avx512 = platform.machine(), False
-    try:  # the CPU model and whether the vectorised loop can use AVX-512 (Linux)
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                elif line.startswith("flags"):
-                    avx512 = avx512 or "avx512f" in line.split()
-    except OSError:
-        pass
-    print(
-        f"machine: {model}, {os.cpu_count()} cores, AVX-512 {'yes' if avx512 else 'no'}; "
-        f"numpy {np.__version__}"
-    )
+    print(f"{machine()}; numpy {np.__version__}")
     cases = []
     for layers in (int(v) for v in args.layers.split(",")):
         cases.append(("symmetric", args.n, args.n, layers))

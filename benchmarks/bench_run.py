@@ -32,32 +32,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
+from _machine import machine  # benchmarks/_machine.py (scripts run from this folder)
+
 from rntk_bench.data import fetch_dataset, get_registry
 from rntk_bench.errors import DataError
 from rntk_bench.evaluation.results import iter_results
 from rntk_bench.kernels import KERNELS
-
-
-def _machine() -> str:
-    """CPU model, core count and whether it has AVX-512 (Linux; platform elsewhere)."""
-    model, avx512 = platform.processor() or platform.machine(), False
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                elif line.startswith("flags"):
-                    avx512 = avx512 or "avx512f" in line.split()
-    except OSError:
-        pass
-    return f"machine: {model}, {os.cpu_count()} cores, AVX-512 {'yes' if avx512 else 'no'}"
 
 
 def _available(archive: str | None) -> tuple[list[str], list[str]]:
@@ -252,7 +238,7 @@ def main() -> None:
 
     available, missing = _available(args.archive)
     print(f"ucr56: {len(available)} data sets available, {len(missing)} not: {', '.join(missing)}")
-    print(_machine())
+    print(machine())
     if args.datasets:
         available = [name for name in available if name in args.datasets.split(",")]
     if args.compare_selection:
@@ -304,7 +290,7 @@ def main() -> None:
             gram[family] += result.timing["gram_train"]
             svm[family] += result.timing["svm_select"]
         test[family] += result.timing["gram_test"] + result.timing["svm_test"]
-    print(f"\n{_machine()}; n_jobs={args.n_jobs}, grid={args.grid}")
+    print(f"\n{machine()}; n_jobs={args.n_jobs}, grid={args.grid}")
     print(f"{'family':<12} {'Gram (s)':>10} {'SVM selection (s)':>18} {'test (s)':>9}")
     for family in sorted(gram, key=lambda f: -gram[f] - svm[f]):
         print(f"{family:<12} {gram[family]:>10.1f} {svm[family]:>18.1f} {test[family]:>9.1f}")
@@ -325,7 +311,7 @@ def main() -> None:
             f"{old_svm:.0f} -> {total_svm:.0f} s ({old_svm / max(total_svm, 1e-9):.2f}x)"
         )
     summary = {
-        "machine": _machine(),
+        "machine": machine(),
         "wall_seconds": wall,
         "gram_seconds": dict(gram),
         "svm_seconds": dict(svm),

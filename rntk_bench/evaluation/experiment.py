@@ -492,16 +492,8 @@ def run_experiment(
                     path = result_path(
                         run_dir, data.info.name, method.name, resample, identity_hash(identity)
                     )
-                    if path.exists() and not overwrite:
-                        try:
-                            done = read_result(path)
-                        except ResultError as exc:
-                            skipped.append(Warned(f"{exc} Recomputing it."))
-                        else:
-                            skipped.append(
-                                ResultSkipped(name, method.name, resample, done.accuracy, path)
-                            )
-                            continue
+                    if not overwrite and _already_done(path, name, method.name, resample, skipped):
+                        continue
                     if (name, resample) not in method_splits:
                         split = make_split(data, resample, config.protocol, truncation)
                         method_splits[(name, resample)] = (data, split, truncation)
@@ -638,6 +630,22 @@ def run_experiment(
         yield from absorb(scores, False)
 
 
+def _already_done(path: Path, name: str, method: str, resample: int, skipped: list[Event]) -> bool:
+    """True when ``path`` holds a valid result (noted in ``skipped`` as done).
+
+    A result file that cannot be read is noted as a warning and will be recomputed.
+    """
+    if not path.exists():
+        return False
+    try:
+        done = read_result(path)
+    except ResultError as exc:
+        skipped.append(Warned(f"{exc} Recomputing it."))
+        return False
+    skipped.append(ResultSkipped(name, method, resample, done.accuracy, path))
+    return True
+
+
 def _drop_checkpoints(folder: Path) -> None:
     """Remove a unit's checkpoint folder, then partial/<Dataset>/ and partial/ once empty."""
     shutil.rmtree(folder, ignore_errors=True)
@@ -712,18 +720,9 @@ def _plan_units(
                 path = result_path(
                     run_dir, data.info.name, kernel, resample, identity_hash(identities[kernel])
                 )
-                if path.exists() and not overwrite:
-                    try:
-                        done = read_result(path)
-                    except ResultError as exc:
-                        skipped.append(Warned(f"{exc} Recomputing it."))
-                    else:
-                        skipped.append(
-                            ResultSkipped(
-                                name, method_name(kernel, policy), resample, done.accuracy, path
-                            )
-                        )
-                        continue
+                method = method_name(kernel, policy)
+                if not overwrite and _already_done(path, name, method, resample, skipped):
+                    continue
                 pending.append(kernel)
             if not pending:
                 continue
