@@ -7,7 +7,7 @@ X and Y are float arrays of shape (n_cases, n_channels, n_timepoints) or lists o
   kernel from one recursion (numba, numpy reference or torch backend).
 - :func:`ntk`, :func:`nngp`: fully connected NTK / NNGP on the flattened series.
 - :func:`rbf`, :func:`polynomial`, :func:`linear`: classical kernels.
-- :func:`gak`, :func:`gak_bandwidth`: the global alignment kernel (tslearn) and its
+- :func:`gak`, :func:`gak_bandwidth`: the global alignment kernel (checked against tslearn) and its
   median-distance bandwidth.
 - :data:`KERNELS`, :data:`FAMILIES`, :func:`get_kernel`: the registry;
   :func:`load_grid`: hyper-parameter grids ("paper", "quick" or YAML).

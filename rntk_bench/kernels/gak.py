@@ -1,13 +1,19 @@
-"""The global alignment kernel (GAK, Cuturi et al. 2007; Cuturi 2011), through tslearn.
+"""The global alignment kernel (GAK, Cuturi et al. 2007; Cuturi 2011), checked against tslearn.
 
 GAK sums, over every monotone alignment of two series, the product of a local kernel
 along the alignment path. It compares series of different lengths natively (no
 resampling, no padding) and any number of channels, which makes it the standard SVM
 kernel of this ground and the baseline the RNTK has to beat there.
 
-The computation is tslearn's :func:`tslearn.metrics.cdist_gak` (a maintained,
-numba-compiled implementation); this module adds the package's input conventions,
-validation and the bandwidth rule.
+Two backends compute the same values. ``backend="tslearn"`` is
+:func:`tslearn.metrics.cdist_gak` (a maintained implementation; the reference).
+The default, ``"numba"``, runs tslearn's recursion for all pairs of a Gram in one
+compiled parallel loop (:mod:`rntk_bench.kernels._gak_fused`): tslearn drives each pair
+from Python and redoes long pairs in log space, which made GAK on the long
+variable-length sets (PLAID: 1.4e11 alignment cells for the quick grid) a matter of
+many hours on 2 cores; the compiled loop is 10-30x faster there and agrees with
+tslearn to 1e-12 relative (tests hold it to 1e-10; benchmarks/bench_gak.py prints both).
+This module adds the package's input conventions, validation and the bandwidth rule.
 
 Which variant
 -------------
@@ -17,8 +23,10 @@ hundred steps. We use the *normalised* kernel
 
     gak(x, y) = k(x, y) / sqrt(k(x, x) k(y, y)),  in [0, 1], gak(x, x) = 1,
 
-which tslearn (>= 0.10) evaluates in log space: log k(x, y) by the linear recursion
-when that is finite and non-zero, else by a log-sum-exp recursion; the ratio is then
+evaluated in log space: tslearn (>= 0.10) takes log k(x, y) from the linear recursion
+when that is finite and non-zero, else from a log-sum-exp recursion; the compiled loop
+rescales each row of the linear recursion by its maximum and carries the logarithms
+(log-sum-exp only for pairs whose local kernels underflow); the ratio is then
 exp(log k(x, y) - (log k(x, x) + log k(y, y)) / 2). Normalising keeps the kernel
 positive semi-definite. The local kernel is tslearn's (Cuturi 2011's
 ``kappa = exp(-d^2 / (2 sigma^2))`` turned into ``kappa / (2 - kappa)``, which makes the
@@ -45,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from rntk_bench._validation import SeriesBatch, as_series_batch, check_positive
+from rntk_bench._validation import SeriesBatch, as_series_batch, check_choice, check_positive
 from rntk_bench.errors import InputError
 
 __all__ = ["gak", "gak_bandwidth"]
@@ -54,7 +62,14 @@ _BANDWIDTH_POINTS = 2000  # time points sampled for the median distance
 _BANDWIDTH_SEED = 0
 
 
-def gak(X: Any, Y: Any = None, *, sigma: float, n_jobs: int | None = None) -> np.ndarray:
+def gak(
+    X: Any,
+    Y: Any = None,
+    *,
+    sigma: float,
+    n_jobs: int | None = None,
+    backend: str = "numba",
+) -> np.ndarray:
     """Normalised global alignment kernel between series of any lengths.
 
     Parameters
@@ -66,8 +81,12 @@ def gak(X: Any, Y: Any = None, *, sigma: float, n_jobs: int | None = None) -> np
         Bandwidth of the local Gaussian kernel on time points (absolute; see
         :func:`gak_bandwidth` for the data-derived scale).
     n_jobs : int, optional
-        Threads for tslearn (joblib, threads; the recursion releases the GIL).
-        None or 1: one thread. Use 1 inside parallel workers.
+        Threads. None or 1: one thread; -1: all cores. Use 1 inside parallel workers.
+    backend : {"numba", "tslearn"}
+        "numba" (default): the compiled all-pairs recursion of
+        :mod:`rntk_bench.kernels._gak_fused`, 10-60x faster than tslearn on long series
+        (benchmarks/bench_gak.py). "tslearn": :func:`tslearn.metrics.cdist_gak`, the
+        reference the tests hold the default to (1e-10 relative).
 
     Returns
     -------
@@ -77,11 +96,11 @@ def gak(X: Any, Y: Any = None, *, sigma: float, n_jobs: int | None = None) -> np
     Raises
     ------
     InputError
-        For sigma <= 0, bad series, or X and Y with different channel counts.
+        For sigma <= 0, bad series, an unknown backend, or X and Y with different
+        channel counts.
     """
-    from tslearn.metrics import cdist_gak
-
     sigma = check_positive(sigma, "sigma (the GAK bandwidth)")
+    backend = check_choice(backend, "backend", ("numba", "tslearn"))
     Xb = as_series_batch(X, "X")
     Yb = None if Y is None else as_series_batch(Y, "Y")
     if Yb is not None and Yb.n_channels != Xb.n_channels:
@@ -89,10 +108,72 @@ def gak(X: Any, Y: Any = None, *, sigma: float, n_jobs: int | None = None) -> np
             f"X and Y must have the same number of channels; got {Xb.n_channels} and "
             f"{Yb.n_channels}."
         )
+    if backend == "tslearn":
+        return _gak_tslearn(Xb, Yb, sigma, n_jobs)
+    return _gak_numba(Xb, Yb, sigma, n_jobs)
+
+
+def _gak_numba(
+    Xb: SeriesBatch, Yb: SeriesBatch | None, sigma: float, n_jobs: int | None
+) -> np.ndarray:
+    from rntk_bench.kernels._gak_fused import log_gak_pairs
+    from rntk_bench.kernels.rntk import _numba_threads
+
+    scale = 1.0 / (2.0 * sigma * sigma)
+    x_values, x_lengths = _time_major(Xb)
+    # tslearn's convention: None is one thread, a negative number all cores.
+    threads = 1 if n_jobs is None else (None if n_jobs < 0 else n_jobs)
+    with _numba_threads(threads):
+        n_blocks = 8 * _active_threads()
+
+        def log_pairs(
+            a: tuple[np.ndarray, np.ndarray],
+            b: tuple[np.ndarray, np.ndarray],
+            rows: np.ndarray,
+            cols: np.ndarray,
+        ) -> np.ndarray:
+            return log_gak_pairs(a[0], a[1], b[0], b[1], rows, cols, scale, n_blocks)
+
+        x = (x_values, x_lengths)
+        diagonal = np.arange(Xb.n_cases, dtype=np.int64)
+        log_x = log_pairs(x, x, diagonal, diagonal)
+        if Yb is None:
+            rows, cols = np.triu_indices(Xb.n_cases, k=1)
+            log_k = np.zeros((Xb.n_cases, Xb.n_cases))
+            upper = log_pairs(x, x, rows.astype(np.int64), cols.astype(np.int64))
+            log_k[rows, cols] = upper - 0.5 * (log_x[rows] + log_x[cols])
+            log_k[cols, rows] = log_k[rows, cols]
+            return np.exp(log_k)
+        y = _time_major(Yb)
+        diagonal_y = np.arange(Yb.n_cases, dtype=np.int64)
+        log_y = log_pairs(y, y, diagonal_y, diagonal_y)
+        rows, cols = (g.ravel().astype(np.int64) for g in np.indices((Xb.n_cases, Yb.n_cases)))
+        log_k = log_pairs(x, y, rows, cols) - 0.5 * (log_x[rows] + log_y[cols])
+        return np.exp(log_k).reshape(Xb.n_cases, Yb.n_cases)
+
+
+def _active_threads() -> int:
+    import numba
+
+    return int(numba.get_num_threads())
+
+
+def _time_major(batch: SeriesBatch) -> tuple[np.ndarray, np.ndarray]:
+    """(n, max_length, n_channels) C-contiguous values and int64 lengths, end-aligned."""
+    return (
+        np.ascontiguousarray(batch.values.transpose(0, 2, 1), dtype=np.float64),
+        batch.lengths.astype(np.int64),
+    )
+
+
+def _gak_tslearn(
+    Xb: SeriesBatch, Yb: SeriesBatch | None, sigma: float, n_jobs: int | None
+) -> np.ndarray:
     # tslearn parallelises over pairs with joblib; pin the threading backend so that an
     # enclosing process-based joblib context (the experiment engine's) is not inherited:
     # tslearn's backend objects cannot be pickled to worker processes.
     import joblib  # here, not at import: listing kernels stays light
+    from tslearn.metrics import cdist_gak
 
     with joblib.parallel_config(backend="threading"):
         out = cdist_gak(

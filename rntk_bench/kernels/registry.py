@@ -348,7 +348,7 @@ def _poly_resolve(setting: Mapping[str, Any], fit_X: Any, length: int | None) ->
     return {"gamma": _absolute_gamma(setting, mean_squared_norm(fit_X, length))}
 
 
-# --- Global alignment kernel (tslearn), bandwidth relative to the data ------------------
+# --- Global alignment kernel (checked against tslearn), bandwidth relative to the data -
 
 
 def _gak_check(setting: Mapping[str, Any]) -> None:
@@ -450,7 +450,7 @@ KERNELS: dict[str, KernelSpec] = {
             "gak",
             gak,
             "gak",
-            "global alignment kernel, normalised (Cuturi 2011; tslearn)",
+            "global alignment kernel, normalised (Cuturi 2011)",
             ("sigma_scale", "sigma"),
             unequal_length=True,
         ),

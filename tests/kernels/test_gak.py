@@ -1,4 +1,8 @@
-"""The global alignment kernel: tslearn's values, a direct reference, bandwidth, errors."""
+"""The global alignment kernel: tslearn's values, direct references, bandwidth, errors.
+
+The default backend is the package's compiled all-pairs recursion (row-rescaled, with a
+log-space fallback); tslearn's ``cdist_gak`` and plain-loop recursions are its references.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +40,36 @@ def _direct_gak(x: np.ndarray, y: np.ndarray, sigma: float) -> float:
     return unnormalised(x, y) / math.sqrt(unnormalised(x, x) * unnormalised(y, y))
 
 
+def _direct_log_gak(x: np.ndarray, y: np.ndarray, sigma: float) -> float:
+    """log of the unnormalised kernel by a log-sum-exp recursion with plain loops."""
+    n, m = x.shape[1], y.shape[1]
+    table = np.full((n + 1, m + 1), -np.inf)
+    table[0, 0] = 0.0
+    for i in range(n):
+        for j in range(m):
+            log_kappa = -float(np.sum((x[:, i] - y[:, j]) ** 2)) / (2 * sigma**2)
+            log_local = log_kappa - math.log(2 - math.exp(log_kappa))
+            table[i + 1, j + 1] = log_local + np.logaddexp.reduce(
+                [table[i, j], table[i + 1, j], table[i, j + 1]]
+            )
+    return float(table[n, m])
+
+
+def _log_pairs(X: list[np.ndarray], Y: list[np.ndarray], sigma: float) -> np.ndarray:
+    """The compiled recursion's log values for every pair of X x Y (all cores)."""
+    from rntk_bench._validation import as_series_batch
+    from rntk_bench.kernels._gak_fused import log_gak_pairs
+    from rntk_bench.kernels.gak import _time_major
+
+    x_values, x_lengths = _time_major(as_series_batch(X, "X"))
+    y_values, y_lengths = _time_major(as_series_batch(Y, "Y"))
+    rows, cols = (g.ravel().astype(np.int64) for g in np.indices((len(X), len(Y))))
+    logs = log_gak_pairs(
+        x_values, x_lengths, y_values, y_lengths, rows, cols, 1 / (2 * sigma**2), 3
+    )
+    return logs.reshape(len(X), len(Y))
+
+
 def test_tslearn_documented_values():
     # The examples of tslearn's own cdist_gak docstring, in our layout (n, channels, t).
     X = np.array([[1, 2, 2, 3], [1.0, 2.0, 3.0, 4.0]])[:, None, :]
@@ -62,13 +96,59 @@ def test_entries_equal_tslearn_pairwise_gak_and_a_direct_recursion(unequal_serie
 
 
 def test_long_series_stay_finite_and_normalised(rng):
-    """T = 600: the unnormalised kernel overflows float64 here; the log path does not."""
+    """T = 600: the unnormalised kernel overflows float64 here; row rescaling does not."""
     X = rng.standard_normal((3, 1, 600))
     assert not np.isfinite(tslearn_metrics.unnormalized_gak(X[0, 0], X[0, 0], sigma=5.0))
     gram = gak(X, sigma=5.0)
     assert np.isfinite(gram).all()
     np.testing.assert_allclose(np.diag(gram), 1.0, rtol=1e-12)
     assert (gram > 0).all() and (gram <= 1.0 + 1e-12).all()
+
+
+@pytest.mark.parametrize("sigma", [0.3, 1.0, 4.0, 20.0])
+def test_default_backend_equals_tslearn_on_long_unequal_series(rng, sigma):
+    """Lengths 2..700, two channels: short pairs stay in range, long ones need rescaling
+    (tslearn redoes those in log space); every entry agrees to 1e-10 relative."""
+    X = [rng.standard_normal((2, t)) for t in (2, 35, 260, 700)]
+    Y = [rng.standard_normal((2, t)) * 0.7 for t in (9, 480)]
+    for ours, theirs in (
+        (gak(X, Y, sigma=sigma), gak(X, Y, sigma=sigma, backend="tslearn")),
+        (gak(X, sigma=sigma), gak(X, sigma=sigma, backend="tslearn")),
+    ):
+        assert ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-300)
+    assert np.diag(gak(X, sigma=sigma)).tolist() == [1.0] * 4
+
+
+def test_log_values_equal_a_log_space_recursion_where_local_kernels_underflow(rng):
+    """sigma = 0.02 on unit-scale noise: exp(-d^2 / (2 sigma^2)) is 0 for most cells,
+    rows vanish, and the pair goes to the log-space loop; moderate pairs stay linear.
+    Both paths must give the plain log-sum-exp recursion's log k(x, y)."""
+    X = [rng.standard_normal((1, t)) for t in (4, 7)]
+    Y = [rng.standard_normal((1, t)) for t in (5, 6)] + [X[0] + 1e-3]
+    for sigma in (0.02, 0.5):
+        logs = _log_pairs(X, Y, sigma)
+        expected = np.array([[_direct_log_gak(x, y, sigma) for y in Y] for x in X])
+        assert np.isfinite(expected).all()
+        np.testing.assert_allclose(logs, expected, rtol=1e-12)
+    # the small bandwidth really sent pairs to the log-space loop
+    from rntk_bench.kernels._gak_fused import _log_gak_linear
+
+    buffers = [np.empty(8) for _ in range(3)]
+    x, y = (np.ascontiguousarray(s.T) for s in (X[1], Y[0]))
+    assert _log_gak_linear(x, y, 1 / (2 * 0.02**2), *buffers) == -np.inf
+    assert np.isfinite(_log_gak_linear(x, y, 1 / (2 * 0.5**2), *buffers))
+
+
+def test_values_do_not_depend_on_the_thread_count(unequal_series):
+    one = gak(unequal_series, sigma=0.7, n_jobs=1)
+    assert np.array_equal(one, gak(unequal_series, sigma=0.7, n_jobs=-1))
+    assert np.array_equal(one, gak(unequal_series, sigma=0.7, n_jobs=2))
+
+
+def test_unknown_backend_is_refused(equal_series):
+    with pytest.raises(InputError, match="backend must be one of 'numba', 'tslearn'; got 'gpu'"):
+        gak(equal_series, sigma=1.0, backend="gpu")
 
 
 def test_bandwidth_rule_by_hand():
@@ -137,6 +217,8 @@ def test_runs_inside_a_process_based_joblib_context(equal_series):
     """The engine runs inside joblib's loky backend; tslearn's threads must not inherit it."""
     import joblib
 
-    expected = gak(equal_series[:4], sigma=1.0, n_jobs=1)
+    expected = gak(equal_series[:4], sigma=1.0, n_jobs=1, backend="tslearn")
     with joblib.parallel_config(backend="loky"):
-        np.testing.assert_allclose(gak(equal_series[:4], sigma=1.0, n_jobs=2), expected, rtol=0)
+        for backend in ("tslearn", "numba"):
+            got = gak(equal_series[:4], sigma=1.0, n_jobs=2, backend=backend)
+            np.testing.assert_allclose(got, expected, rtol=1e-12)
