@@ -77,6 +77,9 @@ from rntk_bench.kernels import (
     load_grid,
     rnn_kernels,
 )
+from rntk_bench.kernels import (
+    gak as gak_kernel,
+)
 
 __all__ = [
     "DataOptions",
@@ -401,7 +404,7 @@ def run_experiment(
     methods = [get_method(name) for name in config.kernels if is_method(name)]
     for method in methods:
         method.check()  # a missing optional extra: one line, before any work
-    yield from _prepare(config, "rnn" in families)
+    yield from _prepare(config, rnn="rnn" in families, gak="gak" in families)
     _check_writable(run_dir)
     _check_same_protocol(run_dir, config.protocol)
     data_options = data_options or DataOptions()
@@ -730,8 +733,7 @@ def _plan_units(
             if split is None:
                 split = make_split(data, resample, config.protocol, truncation)
             unit_split = split if policy is None else fixed_length_split(split, policy)
-            independent = family.name == "rnn"
-            block_size = config.settings_per_task if independent else len(settings)
+            block_size = _settings_per_task(family.name, len(settings), config)
             # The CV work depends on the training split only: truncation variants of a
             # data set share it (run_experiment checks that their training input agrees).
             unit_id = identity_hash(
@@ -772,9 +774,25 @@ def _plan_units(
 
 # Work per training pair, in units of one RNN Gram step (one layer), measured on ucr56
 # (2-core AMD EPYC): the SVM selection of one kernel's Gram costs about as much as an
-# RNN Gram of length ~500; a global alignment kernel pair costs ~2 T^2 (T^2 cells).
+# RNN Gram of length ~500; a global alignment kernel pair costs ~T^2 (T^2 cells of the
+# compiled recursion, 10-16 ns each against ~10 ns per RNN pair-step).
 _SVM_PAIR_COST = 500.0
-_GAK_PAIR_COST = 2.0
+_GAK_PAIR_COST = 1.0
+
+
+def _settings_per_task(family: str, n_settings: int, config: RunConfig) -> int:
+    """How many of a family's settings one task computes and scores.
+
+    The RNN family's settings share nothing but the inputs: cut by --settings-per-task.
+    Each GAK bandwidth is a whole alignment recursion (PLAID: 4.6e10 cells): one task
+    each, so that the workers share a long data set. The other families are cheap and
+    share work across settings (the FC depths come from one recursion): one task.
+    """
+    if family == "rnn":
+        return config.settings_per_task
+    if family == "gak":
+        return 1
+    return n_settings
 
 
 def _gram_work(family: str, setting: Mapping[str, Any], length: int) -> float:
@@ -786,14 +804,16 @@ def _gram_work(family: str, setting: Mapping[str, Any], length: int) -> float:
     return 1.0
 
 
-def _prepare(config: RunConfig, rnn: bool) -> Iterator[Event]:
+def _prepare(config: RunConfig, *, rnn: bool, gak: bool = False) -> Iterator[Event]:
     """Compile the numba code in this process before the workers need it.
 
     Also fails early, not in a worker, on a backend/device/dtype that cannot run here.
     On the first run after an install numba compiles the RNN Gram loop (tens of
-    seconds; cached on disk afterwards): say so before, and how long it took.
+    seconds) and the GAK recursion (a few); cached on disk afterwards, so the workers
+    load them. Say so before, and how long it took.
     """
-    cold = rnn and config.backend in ("auto", "numba") and compiled_on_disk() is False
+    numba_rnn = rnn and config.backend in ("auto", "numba")
+    cold = (numba_rnn and compiled_on_disk() is False) or (gak and compiled_on_disk("gak") is False)
     if cold:
         yield Preparing(
             "compiling the numba kernels (first run after an install; cached for later runs)..."
@@ -807,10 +827,18 @@ def _prepare(config: RunConfig, rnn: bool) -> Iterator[Event]:
             device=config.device,
             dtype=config.dtype,
         )
+    if gak:
+        gak_kernel(np.zeros((2, 1, 2)), sigma=1.0)
     labels = np.array([0, 0, 1, 1])  # the selection's compiled vote
     cv_scores(np.eye(4), labels, cv_folds(labels, 2, 0), (1.0,))
     if cold:
         yield Preparing(f"compiled in {time.perf_counter() - started:.0f} s")
+
+
+def _mean_length(X: Any) -> int:
+    if isinstance(X, list):
+        return max(1, round(float(np.mean([x.shape[-1] for x in X])))) if X else 1
+    return int(np.shape(X)[-1])
 
 
 def _series_length(X: Any) -> int:
@@ -927,7 +955,7 @@ def _task_cost(task: BlockTask) -> float:
     """
     X = task.X_train
     n = len(X)
-    length = task.length or (X.shape[-1] if not isinstance(X, list) else 1)
+    length = task.length or _mean_length(X)
     selection = _SVM_PAIR_COST * len(task.kernels)
     return float(n * n * sum(_gram_work(task.family, s, length) + selection for s in task.settings))
 

@@ -41,14 +41,20 @@ from rntk_bench.kernels.weights import (
 )
 
 
-def compiled_on_disk() -> bool | None:
-    """Whether numba's on-disk cache already holds the fused RNN loop.
+def compiled_on_disk(loop: str = "rnn") -> bool | None:
+    """Whether numba's on-disk cache already holds a compiled loop.
 
-    False: the next RNN Gram compiles it (once per install); None: unknown. numba is
-    imported only here, so that light commands stay light.
+    loop: "rnn" (the fused RNN Gram loop, tens of seconds to compile) or "gak" (the
+    all-pairs alignment recursion, a few seconds). False: the next Gram compiles it
+    (once per install); None: unknown. numba is imported only here, so that light
+    commands stay light.
     """
     from rntk_bench.kernels._fused import compiled_on_disk as check
 
+    if loop == "gak":
+        from rntk_bench.kernels._gak_fused import log_gak_pairs
+
+        return check(log_gak_pairs)
     return check()
 
 

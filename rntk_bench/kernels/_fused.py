@@ -396,13 +396,14 @@ def variance_table(
     return out
 
 
-def compiled_on_disk() -> bool | None:
-    """Whether numba's on-disk cache already holds the fused Gram loop.
+def compiled_on_disk(function: Any = None) -> bool | None:
+    """Whether numba's on-disk cache already holds a compiled function.
 
-    False means the next call compiles it (tens of seconds, once per install: every
-    function here is ``cache=True``); None where numba's cache layout is unknown.
+    ``function``: a ``cache=True`` numba dispatcher, by default the fused Gram loop.
+    False means the next call compiles it (tens of seconds for the Gram loop, once per
+    install); None where numba's cache layout is unknown.
     """
-    dispatcher: Any = rnn_gram
+    dispatcher: Any = rnn_gram if function is None else function
     try:
         index = dispatcher._cache._cache_file._index_path  # numba internals, hence the guard
     except AttributeError:  # pragma: no cover - depends on the numba version

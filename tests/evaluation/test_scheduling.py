@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 
 from rntk_bench.evaluation import experiment
@@ -39,24 +42,59 @@ def test_task_cost_counts_gram_work_and_selection():
     assert cost(rnn) == 100 * 100 * (300 + 1000) * 50
     two_layers = _task("rnn", 100, 300, [{"n_layers": 2}] * 50, kernels=("rntk", "rnngp"))
     assert cost(two_layers) > cost(rnn)
-    # The alignment kernel is quadratic in the length: 5 settings on long series
-    # outweigh a block of 50 RNN settings, so they start first.
-    gak = _task("gak", 100, 700, [{}] * 5)
+    # The alignment kernel is quadratic in the length: one bandwidth (a GAK task) on
+    # long series outweighs a block of 50 RNN settings, so it starts first.
+    gak = _task("gak", 100, 700, [{}])
+    assert cost(gak) == 100 * 100 * (700 * 700 + 500)
     assert cost(gak) > cost(rnn)
+    # unequal lengths (a list of series): the mean length stands for T
+    ragged = dataclasses.replace(gak, X_train=[np.zeros((1, t)) for t in [400, 1000] * 50])
+    assert cost(ragged) == cost(gak)
     linear = _task("linear", 100, 300, [{}])
     assert cost(linear) == 100 * 100 * (1 + 500)
 
 
 def test_a_cold_numba_cache_is_announced(make_config, tmp_path, monkeypatch):
-    monkeypatch.setattr(experiment, "compiled_on_disk", lambda: False)
+    monkeypatch.setattr(experiment, "compiled_on_disk", lambda loop="rnn": False)
     events = run_all(make_config(datasets=("ItalyPowerDemand",), kernels=("rntk",)), tmp_path)
     notes = [e.message for e in events if isinstance(e, Preparing)]
     assert len(notes) == 2 and notes[0].startswith("compiling the numba kernels")
     assert notes[1].startswith("compiled in ")
     assert events.index(next(e for e in events if isinstance(e, RunPlanned))) == 2
-    monkeypatch.setattr(experiment, "compiled_on_disk", lambda: True)
+    monkeypatch.setattr(experiment, "compiled_on_disk", lambda loop="rnn": True)
     events = run_all(make_config(datasets=("ItalyPowerDemand",), kernels=("rbf",)), tmp_path)
     assert not [e for e in events if isinstance(e, Preparing)]
+
+
+def test_a_cold_gak_cache_is_announced_and_gak_runs_one_task_per_bandwidth(
+    make_config, tmp_path, monkeypatch
+):
+    """GAK alone: its cache is checked (not the RNN loop's), and each of the quick grid's
+    three bandwidths is a task of its own, so that two workers share a long data set."""
+    asked: list[str] = []
+
+    def cold(loop: str = "rnn") -> bool:
+        asked.append(loop)
+        return loop != "gak"
+
+    monkeypatch.setattr(experiment, "compiled_on_disk", cold)
+    config = make_config(datasets=("ItalyPowerDemand",), kernels=("gak",), grid="quick")
+    events = run_all(config, tmp_path / "split", n_jobs=2)
+    assert asked == ["gak"]
+    notes = [e.message for e in events if isinstance(e, Preparing)]
+    assert notes[0].startswith("compiling the numba kernels") and notes[1].startswith("compiled")
+    planned = next(e for e in events if isinstance(e, RunPlanned))
+    assert (planned.tasks, planned.units, planned.results_to_compute) == (3, 1, 1)
+    # the same selection as scoring the three bandwidths in one task
+    monkeypatch.setattr(experiment, "_settings_per_task", lambda family, n, config: n)
+    whole = run_all(config, tmp_path / "whole")
+    assert next(e for e in whole if isinstance(e, RunPlanned)).tasks == 1
+    split_result, whole_result = (
+        json.loads(next((tmp_path / name).rglob("gak-r0-*.json")).read_text())
+        for name in ("split", "whole")
+    )
+    assert split_result["selected"] == whole_result["selected"]
+    assert split_result["test"]["y_pred"] == whole_result["test"]["y_pred"]
 
 
 def test_a_kernel_repeated_by_ignored_parameters_is_scored_once(monkeypatch):
