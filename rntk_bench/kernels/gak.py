@@ -11,8 +11,10 @@ The default, ``"numba"``, runs tslearn's recursion for all pairs of a Gram in on
 compiled parallel loop (:mod:`rntk_bench.kernels._gak_fused`): tslearn drives each pair
 from Python and redoes long pairs in log space, which made GAK on the long
 variable-length sets (PLAID: 1.4e11 alignment cells for the quick grid) a matter of
-many hours on 2 cores; the compiled loop is 10-30x faster there and agrees with
-tslearn to 1e-12 relative (tests hold it to 1e-10; benchmarks/bench_gak.py prints both).
+many hours on 2 cores. The compiled loop is 3-20x faster (benchmarks/bench_gak.py, one
+thread: 3x on white noise at T = 300, 7x at T = 600 and on PLAID, 19x on
+AllGestureWiimoteX, where tslearn's per-pair overhead dominates) and agrees with tslearn
+to 1e-12 relative (the tests hold it to 1e-10).
 This module adds the package's input conventions, validation and the bandwidth rule.
 
 Which variant
@@ -23,8 +25,9 @@ hundred steps. We use the *normalised* kernel
 
     gak(x, y) = k(x, y) / sqrt(k(x, x) k(y, y)),  in [0, 1], gak(x, x) = 1,
 
-evaluated in log space: tslearn (>= 0.10) takes log k(x, y) from the linear recursion
-when that is finite and non-zero, else from a log-sum-exp recursion; the compiled loop
+evaluated in log space (docs/gak.md): tslearn (>= 0.10) takes log k(x, y) from the
+linear recursion when that is finite and non-zero, else from a log-sum-exp recursion;
+the compiled loop
 rescales each row of the linear recursion by its maximum and carries the logarithms
 (log-sum-exp only for pairs whose local kernels underflow); the ratio is then
 exp(log k(x, y) - (log k(x, x) + log k(y, y)) / 2). Normalising keeps the kernel
@@ -84,7 +87,7 @@ def gak(
         Threads. None or 1: one thread; -1: all cores. Use 1 inside parallel workers.
     backend : {"numba", "tslearn"}
         "numba" (default): the compiled all-pairs recursion of
-        :mod:`rntk_bench.kernels._gak_fused`, 10-60x faster than tslearn on long series
+        :mod:`rntk_bench.kernels._gak_fused`, 3-20x faster than tslearn
         (benchmarks/bench_gak.py). "tslearn": :func:`tslearn.metrics.cdist_gak`, the
         reference the tests hold the default to (1e-10 relative).
 
