@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,36 @@ def run_all(config: RunConfig, run_dir: Path, n_jobs: int = 1, **kwargs) -> list
     """Run to completion and return the events."""
     with executor(n_jobs) as pool:
         return list(run_experiment(config, run_dir, pool, **kwargs))
+
+
+SUBPROCESS_GRID = (
+    "rntk: {sigma_w: [1.3, 1.35, 1.4, 1.45], sigma_b: [0, 0.1, 0.5], sigma_h: [0, 0.5]}\n"
+)
+
+
+def run_command(tmp_path: Path, name: str, settings_per_task: int, *extra: str) -> list[str]:
+    """argv of a real `rntk-bench run` (3 bundled sets, rntk + linear, a 24-setting
+    grid) for the tests that signal, kill or pipe a run in its own process."""
+    grid = tmp_path / "g.yaml"
+    grid.write_text(SUBPROCESS_GRID)
+    return [
+        sys.executable,
+        "-m",
+        "rntk_bench.cli",
+        "run",
+        "GunPoint",
+        "ItalyPowerDemand",
+        "ArrowHead",
+        "--kernels",
+        "rntk,linear",
+        "--grid",
+        str(grid),
+        "--settings-per-task",
+        str(settings_per_task),
+        "-q",
+        "--results-dir",
+        str(tmp_path / "results"),
+        "--name",
+        name,
+        *extra,
+    ]

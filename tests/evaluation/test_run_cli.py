@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from rntk_bench.cli import main
 from rntk_bench.evaluation.results import iter_results
 
-from .conftest import TINY_GRID
+from .conftest import TINY_GRID, run_command
 
 
 def _grid(tmp_path: Path) -> str:
@@ -91,32 +91,7 @@ def test_no_names_is_a_usage_error():
 
 def test_kill_minus_9_loses_nothing_finished(tmp_path):
     """SIGKILL mid-run, rerun: finished results are kept, the rest completes identically."""
-    grid = tmp_path / "g.yaml"
-    grid.write_text(
-        "rntk: {sigma_w: [1.3, 1.35, 1.4, 1.45], sigma_b: [0, 0.1, 0.5], sigma_h: [0, 0.5]}\n"
-    )
-    args = [
-        sys.executable,
-        "-m",
-        "rntk_bench.cli",
-        "run",
-        "GunPoint",
-        "ItalyPowerDemand",
-        "ArrowHead",
-        "--kernels",
-        "rntk,linear",
-        "--grid",
-        str(grid),
-        "--n-jobs",
-        "1",
-        "--settings-per-task",
-        "4",
-        "-q",
-        "--results-dir",
-        str(tmp_path / "results"),
-        "--name",
-        "k",
-    ]
+    args = run_command(tmp_path, "k", 4, "--n-jobs", "1")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     run_dir = tmp_path / "results" / "k"
@@ -166,7 +141,6 @@ def test_run_names_must_be_plain_folder_names(tmp_path):
 
 
 def test_export_without_tsml_eval_says_what_to_install(tmp_path, monkeypatch):
-    import sys
 
     from click.testing import CliRunner
 

@@ -14,33 +14,11 @@ import pytest
 
 from rntk_bench.evaluation.results import iter_results
 
-GRID = "rntk: {sigma_w: [1.3, 1.35, 1.4, 1.45], sigma_b: [0, 0.1, 0.5], sigma_h: [0, 0.5]}\n"
+from .conftest import run_command
 
 
 def _args(tmp_path: Path, *extra: str) -> list[str]:
-    grid = tmp_path / "g.yaml"
-    grid.write_text(GRID)
-    return [
-        sys.executable,
-        "-m",
-        "rntk_bench.cli",
-        "run",
-        "GunPoint",
-        "ItalyPowerDemand",
-        "ArrowHead",
-        "--kernels",
-        "rntk,linear",
-        "--grid",
-        str(grid),
-        "--settings-per-task",
-        "2",
-        "-q",
-        "--results-dir",
-        str(tmp_path / "results"),
-        "--name",
-        "s",
-        *extra,
-    ]
+    return run_command(tmp_path, "s", 2, *extra)
 
 
 def _env() -> dict[str, str]:
