@@ -1030,6 +1030,7 @@ def _finish_unit(
                 config.protocol,
                 backend_options,
                 n_classes=len(unit.data.classes),
+                gram_cache=config.gram_cache,
             )
         except NumericalError as exc:
             raise NumericalError(f"{unit.data.info.name}: {exc}") from None

@@ -591,6 +591,7 @@ def fit_selected(
     normalisation: str,
     backend_options: dict[str, Any],
     n_classes: int | None = None,
+    gram_cache: str | None = None,
 ) -> FittedSVM:
     """Pure: refit the C-SVM of one kernel setting on the whole training split.
 
@@ -610,22 +611,29 @@ def fit_selected(
         backend, device, dtype, n_threads.
     n_classes : int, optional
         Number of classes of the data set (default: the codes seen in y_train).
+    gram_cache : str, optional
+        The run's Gram cache folder: the training Gram the selection computed is loaded
+        from it rather than computed again (GAK on PLAID: 124 of 687 s).
 
     Returns
     -------
     FittedSVM
     """
     started = time.perf_counter()
-    train_gram = next(
-        family.compute(
-            X_train,
-            None,
-            [setting],
-            fit_X=X_train,
-            length=length,
-            **backend_options,
+
+    def compute(settings: list[dict[str, Any]]) -> list[dict[str, np.ndarray]]:
+        return list(
+            family.compute(X_train, None, settings, fit_X=X_train, length=length, **backend_options)
         )
-    )[kernel]
+
+    if gram_cache is None:
+        train_gram = compute([setting])[0][kernel]
+    else:
+        dtype = str(backend_options.get("dtype", "float64"))
+        cached = GramCache(gram_cache).grams(
+            family.name, (kernel,), X_train, (setting,), length, dtype, compute
+        )
+        train_gram = cached[0][kernel]
     train_diagonal = np.diag(train_gram).copy()
     train_norm = normalise_gram(train_gram, normalisation, train_diagonal)
     check_finite(train_norm, f"training the {kernel} Gram matrix of {setting}", _OVERFLOW_FIX)
@@ -659,6 +667,7 @@ def finalise(
     protocol: Protocol,
     backend_options: dict[str, Any],
     n_classes: int | None = None,
+    gram_cache: str | None = None,
 ) -> dict[str, Any]:
     """Pure: select (setting, C) on the CV table, refit, score the test split once.
 
@@ -668,6 +677,8 @@ def finalise(
         Classes of the data set (codes 0..n_classes-1), so that the scores and
         probabilities have a column for every class even if the training split lacks
         one; default: the classes of the training split.
+    gram_cache : str, optional
+        The run's Gram cache folder (see :func:`fit_selected`).
 
     Returns
     -------
@@ -690,6 +701,7 @@ def finalise(
         protocol.normalisation,
         backend_options,
         n_classes=len(np.unique(split.y_train)),
+        gram_cache=gram_cache,
     )
     started = time.perf_counter()
     gram = fitted.gram(split.X_test)

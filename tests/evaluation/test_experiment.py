@@ -306,7 +306,16 @@ def test_the_gram_cache_skips_kernels_on_a_rerun_with_another_c_grid(
     cache = str(tmp_path / "grams")
     first = make_config(datasets=("GunPoint",), kernels=("rbf",), gram_cache=cache)
     run_all(first, tmp_path / "a")
-    assert calls == [2, 1, 1]  # the block (2 settings), then train + test Gram of the best
+    # the block (2 settings), then the test Gram of the best: the refit's training Gram
+    # is the block's, from the cache
+    assert calls == [2, 1]
+    calls.clear()
+    run_all(make_config(datasets=("GunPoint",), kernels=("rbf",)), tmp_path / "plain")
+    assert calls == [2, 1, 1]  # without a cache the refit computes it again
+    (cached,), (plain,) = (
+        [r for _, r in iter_results(tmp_path / name)] for name in ("a", "plain")
+    )
+    assert cached.selected == plain.selected and cached.test == plain.test
     calls.clear()
     second = make_config(
         datasets=("GunPoint",),
@@ -315,7 +324,7 @@ def test_the_gram_cache_skips_kernels_on_a_rerun_with_another_c_grid(
         protocol=Protocol(folds=5, c_grid=(0.5, 5.0)),
     )
     run_all(second, tmp_path / "b")
-    assert calls == [1, 1]  # the block's Gram matrices came from the cache
+    assert calls == [1]  # every training Gram came from the cache, only the test Gram not
 
 
 def test_unavailable_datasets_can_be_skipped_with_a_warning(make_config, tmp_path):
