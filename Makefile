@@ -80,8 +80,7 @@ LENGTH_POLICIES := resample,pad-start,pad-end,truncate
 # The policy variants a report shows (a CD diagram takes at most 16 methods).
 SHOWN := rbf+pad-start,rbf+pad-end,rbf+truncate,ntk+pad-start,ntk+pad-end,ntk+truncate
 # GAK costs O(T T') per pair: on the varlen suite its quick grid visits 2e11 alignment
-# cells, about 23 min on 2 cores (PLAID alone 1.4e11: run it with --n-jobs 1 to give its
-# one GAK task both cores); README "Where does the RNTK pay off?".
+# cells (PLAID 1.4e11); lengths-varlen took 16 min on 2 quiet cores (README).
 
 lengths: lengths-synthetic lengths-varlen lengths-truncated
 
