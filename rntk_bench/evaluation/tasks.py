@@ -229,63 +229,49 @@ def _quiet_overflow(function: _F) -> _F:
 
 
 @_quiet_overflow
-def _compute_grams(
-    family: str,
-    X: Any,
-    Y: Any,
+def training_grams(
+    family: KernelFamily,
+    kernels: Sequence[str],
+    X_train: Any,
     settings: Sequence[dict[str, Any]],
-    fit_X: Any,
     length: int | None,
-    dtype: str,
-    backend: str,
-    device: str,
-    n_threads: int | None,
-) -> list[dict[str, np.ndarray]]:
-    return list(
-        FAMILIES[family].compute(
-            X,
-            Y,
-            settings,
-            fit_X=fit_X,
-            length=length,
-            dtype=dtype,
-            backend=backend,
-            device=device,
-            n_threads=n_threads,
+    backend_options: dict[str, Any],
+    gram_cache: str | None,
+) -> tuple[list[dict[str, np.ndarray]], list[str]]:
+    """Training Gram sets of ``settings``, through the run's Gram cache when it has one.
+
+    Returns
+    -------
+    grams : list of {kernel: ndarray of shape (n_train, n_train)}, one per setting
+    warnings : list of str
+        The cache's (damaged or unwritable files); empty without a cache.
+    """
+
+    def compute(missing: list[dict[str, Any]]) -> list[dict[str, np.ndarray]]:
+        return list(
+            family.compute(X_train, None, missing, fit_X=X_train, length=length, **backend_options)
         )
-    )
+
+    if gram_cache is None:
+        return compute(list(settings)), []
+    cache = GramCache(gram_cache)
+    dtype = str(backend_options.get("dtype", "float64"))
+    grams = cache.grams(family.name, kernels, X_train, settings, length, dtype, compute)
+    return grams, cache.warnings
 
 
 def run_block(task: BlockTask) -> BlockScores:
     """Pure: Gram matrices of a block of settings and their CV accuracies."""
     started = time.perf_counter()
-    warnings: list[str] = []
-
-    def compute(settings: list[dict[str, Any]]) -> list[dict[str, np.ndarray]]:
-        return _compute_grams(
-            task.family,
-            task.X_train,
-            None,
-            settings,
-            task.X_train,
-            task.length,
-            **task.backend_options,
-        )
-
-    if task.gram_cache is None:
-        grams = compute(list(task.settings))
-    else:
-        cache = GramCache(task.gram_cache)
-        grams = cache.grams(
-            task.family,
-            task.kernels,
-            task.X_train,
-            task.settings,
-            task.length,
-            task.backend_options.get("dtype", "float64"),
-            compute,
-        )
-        warnings = cache.warnings
+    grams, warnings = training_grams(
+        FAMILIES[task.family],
+        task.kernels,
+        task.X_train,
+        task.settings,
+        task.length,
+        task.backend_options,
+        task.gram_cache,
+    )
     gram_seconds = time.perf_counter() - started
     started = time.perf_counter()
     mean, std, capped, pruned = score_grams(task, grams, release=True)
@@ -620,20 +606,10 @@ def fit_selected(
     FittedSVM
     """
     started = time.perf_counter()
-
-    def compute(settings: list[dict[str, Any]]) -> list[dict[str, np.ndarray]]:
-        return list(
-            family.compute(X_train, None, settings, fit_X=X_train, length=length, **backend_options)
-        )
-
-    if gram_cache is None:
-        train_gram = compute([setting])[0][kernel]
-    else:
-        dtype = str(backend_options.get("dtype", "float64"))
-        cached = GramCache(gram_cache).grams(
-            family.name, (kernel,), X_train, (setting,), length, dtype, compute
-        )
-        train_gram = cached[0][kernel]
+    (gram_set,), _ = training_grams(
+        family, (kernel,), X_train, (setting,), length, backend_options, gram_cache
+    )
+    train_gram = gram_set[kernel]
     train_diagonal = np.diag(train_gram).copy()
     train_norm = normalise_gram(train_gram, normalisation, train_diagonal)
     check_finite(train_norm, f"training the {kernel} Gram matrix of {setting}", _OVERFLOW_FIX)
