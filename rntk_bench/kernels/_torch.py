@@ -63,9 +63,18 @@ def rnn_kernels_torch(
     return ntk, nngp
 
 
-def same_structure(a: RNNParams, b: RNNParams) -> bool:
-    """True when two settings can share one batched pass (:func:`rnn_kernels_torch_batch`)."""
-    return (a.n_layers, a.activation, a.h0) == (b.n_layers, b.activation, b.h0)
+# Memory of one pass: ~24 temporaries of (settings, rows, n_Y) per layer, ~1 GiB in all.
+PASS_BYTES = 2**30
+
+
+def pair_bytes(dtype: str, n_layers: int) -> int:
+    """Bytes of temporaries one (row, column) pair of one setting needs in a pass."""
+    return 24 * (8 if dtype == "float64" else 4) * n_layers
+
+
+def structure(p: RNNParams) -> tuple[int, str, str]:
+    """What settings sharing one batched pass (:func:`rnn_kernels_torch_batch`) must agree on."""
+    return (p.n_layers, p.activation, p.h0)
 
 
 def rnn_kernels_torch_batch(
@@ -82,7 +91,7 @@ def rnn_kernels_torch_batch(
     The settings are stacked on a leading axis, so each time step is one set of
     device kernels for all of them: on a GPU the small Gram matrices of the UCR
     suite are otherwise bound by kernel launches (one T-step loop per setting).
-    Every setting must have the same depth, activation and h0 (:func:`same_structure`);
+    Every setting must have the same depth, activation and h0 (:func:`structure`);
     the sigmas may differ. Each result equals that of a pass of its own.
 
     Parameters
@@ -102,7 +111,7 @@ def rnn_kernels_torch_batch(
             f"device={device!r} is not available to torch on this machine; use "
             "device='cpu' or check the CUDA installation (torch.cuda.is_available())."
         )
-    if not all(same_structure(grid[0], p) for p in grid):
+    if len({structure(p) for p in grid}) > 1:
         raise InputError("a batch of settings must share n_layers, activation and h0.")
     first = grid[0]
     tdtype = torch.float64 if dtype == "float64" else torch.float32
@@ -131,9 +140,8 @@ def rnn_kernels_torch_batch(
     }
 
     if block_size is None:
-        # ~24 temporaries of (settings, rows, n_Y) per layer in the chosen dtype: ~1 GiB.
-        item = 8 if dtype == "float64" else 4
-        block_size = max(1, 2**30 // (24 * item * Y.n_cases * first.n_layers * len(grid)))
+        per_row = pair_bytes(dtype, first.n_layers) * Y.n_cases * len(grid)
+        block_size = max(1, PASS_BYTES // per_row)
     ntk = np.empty((len(grid), X.n_cases, Y.n_cases))
     nngp = np.empty_like(ntk)
     with torch.no_grad():

@@ -14,6 +14,7 @@ Backends
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -169,27 +170,24 @@ def rnn_kernels_grid(
         from rntk_bench.kernels import _torch
 
         # On a GPU, settings of one structure go through one batched pass, as many as
-        # fit a whole Gram per setting in ~1 GiB of temporaries (the small UCR Grams
-        # are launch-bound one setting at a time; benchmarks/bench_gpu_batch.py).
-        item = 8 if dtype == "float64" else 4
+        # fit a whole Gram per setting in one pass's memory (the small UCR Grams are
+        # launch-bound one setting at a time; benchmarks/bench_gpu_batch.py). On the
+        # CPU one setting at a time is as fast (no launch cost to amortise).
         depth = max((p.n_layers for p in grid), default=1)
-        per_setting = 24 * item * Xb.n_cases * Yb.n_cases * depth
-        # On the CPU one setting at a time is as fast (no launch cost to amortise).
+        per_setting = _torch.pair_bytes(dtype, depth) * Xb.n_cases * Yb.n_cases
         batched = block_size is None and device != "cpu"
-        batch = max(1, 2**30 // per_setting) if batched else 1
-        start = 0
-        while start < len(grid):
-            stop = start + 1
-            while (
-                stop < len(grid)
-                and stop - start < batch
-                and _torch.same_structure(grid[start], grid[stop])
-            ):
-                stop += 1
-            yield from _torch.rnn_kernels_torch_batch(
-                Xb, Yb, grid[start:stop], device=device, dtype=dtype, block_size=block_size
-            )
-            start = stop
+        batch = max(1, _torch.PASS_BYTES // per_setting) if batched else 1
+        for _, group in itertools.groupby(grid, key=_torch.structure):
+            alike = list(group)
+            for lo in range(0, len(alike), batch):
+                yield from _torch.rnn_kernels_torch_batch(
+                    Xb,
+                    Yb,
+                    alike[lo : lo + batch],
+                    device=device,
+                    dtype=dtype,
+                    block_size=block_size,
+                )
     else:
         for params in grid:
             yield _blocked_reference(Xb, Yb, params, block_size)
