@@ -33,6 +33,17 @@ _LOWER = 2.0**-500
 _VANISHED = 2.0**-900
 
 _jit = nb.njit(cache=True, nogil=True, error_model="numpy")
+_jit_inline = nb.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+
+
+@_jit_inline
+def _squared_distance(x: np.ndarray, i: int, y: np.ndarray, j: int) -> float:
+    """||x[i] - y[j]||^2 over the channels."""
+    d2 = 0.0
+    for c in range(x.shape[1]):
+        diff = x[i, c] - y[j, c]
+        d2 += diff * diff
+    return d2
 
 
 @_jit
@@ -50,11 +61,7 @@ def _local_row(x: np.ndarray, i: int, y: np.ndarray, scale: float, g: np.ndarray
             g[j] = math.exp(-diff * diff * scale)
     else:
         for j in range(n_y):
-            d2 = 0.0
-            for c in range(x.shape[1]):
-                diff = x[i, c] - y[j, c]
-                d2 += diff * diff
-            g[j] = math.exp(-d2 * scale)
+            g[j] = math.exp(-_squared_distance(x, i, y, j) * scale)
     for j in range(n_y):
         g[j] = g[j] / (2.0 - g[j])
 
@@ -102,11 +109,7 @@ def _log_gak_logspace(x: np.ndarray, y: np.ndarray, scale: float) -> float:
     for i in range(n_x):
         cur[0] = -np.inf
         for j in range(n_y):
-            d2 = 0.0
-            for c in range(x.shape[1]):
-                diff = x[i, c] - y[j, c]
-                d2 += diff * diff
-            log_kappa = -d2 * scale
+            log_kappa = -_squared_distance(x, i, y, j) * scale
             log_g = log_kappa - math.log(2.0 - math.exp(log_kappa))
             a, b, d = prev[j + 1], cur[j], prev[j]
             top = max(a, max(b, d))

@@ -27,10 +27,9 @@ hundred steps. We use the *normalised* kernel
 
 evaluated in log space (docs/gak.md): tslearn (>= 0.10) takes log k(x, y) from the
 linear recursion when that is finite and non-zero, else from a log-sum-exp recursion;
-the compiled loop
-rescales each row of the linear recursion by its maximum and carries the logarithms
-(log-sum-exp only for pairs whose local kernels underflow); the ratio is then
-exp(log k(x, y) - (log k(x, x) + log k(y, y)) / 2). Normalising keeps the kernel
+the compiled loop rescales each row of the linear recursion by its maximum and carries
+the logarithms (log-sum-exp only for pairs whose local kernels underflow); the ratio is
+then exp(log k(x, y) - (log k(x, x) + log k(y, y)) / 2). Normalising keeps the kernel
 positive semi-definite. The local kernel is tslearn's (Cuturi 2011's
 ``kappa = exp(-d^2 / (2 sigma^2))`` turned into ``kappa / (2 - kappa)``, which makes the
 alignment kernel positive definite).
@@ -123,7 +122,6 @@ def _gak_numba(
     from rntk_bench.kernels.rntk import _numba_threads
 
     scale = 1.0 / (2.0 * sigma * sigma)
-    x_values, x_lengths = _time_major(Xb)
     # tslearn's convention: None is one thread, a negative number all cores.
     threads = 1 if n_jobs is None else (None if n_jobs < 0 else n_jobs)
     with _numba_threads(threads):
@@ -137,7 +135,7 @@ def _gak_numba(
         ) -> np.ndarray:
             return log_gak_pairs(a[0], a[1], b[0], b[1], rows, cols, scale, n_blocks)
 
-        x = (x_values, x_lengths)
+        x = _time_major(Xb)
         diagonal = np.arange(Xb.n_cases, dtype=np.int64)
         log_x = log_pairs(x, x, diagonal, diagonal)
         if Yb is None:
