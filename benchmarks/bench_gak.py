@@ -24,13 +24,9 @@ import argparse
 import time
 
 import numpy as np
+from _machine import machine  # benchmarks/_machine.py (scripts run from this folder)
 
 from rntk_bench.kernels import gak, gak_bandwidth, rntk
-
-try:
-    from _machine import machine
-except ImportError:  # run as a module from elsewhere
-    from benchmarks._machine import machine
 
 
 def _timed(function, *args, **kwargs) -> tuple[float, float]:

@@ -18,17 +18,13 @@ import argparse
 import time
 
 import numpy as np
+from _machine import machine  # benchmarks/_machine.py (scripts run from this folder)
 
 from rntk_bench.data import fetch_dataset
 from rntk_bench.evaluation import svm
 from rntk_bench.evaluation.protocol import Protocol, cv_folds, normalise_gram
 from rntk_bench.evaluation.tasks import make_split
 from rntk_bench.kernels import FAMILIES, family_aliases, load_grid
-
-try:
-    from _machine import machine
-except ImportError:  # run as a module from elsewhere
-    from benchmarks._machine import machine
 
 _BLOCK = 50  # settings per task, as in a run
 

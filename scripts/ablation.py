@@ -207,9 +207,9 @@ def main() -> None:
         written, differed = assemble_best_of(results)
         print(f"best-of assembled: {written} results ({differed} kept their run's tie-break)")
     if not args.no_report:
-        # Two reports: the variants (a CD diagram shows at most 16 methods), and the
-        # baselines on the paper C grid beside the wider one.
-        # The variants again with RBF as the reference (W/T/L and Holm p against it).
+        # Three reports: the variants (a CD diagram shows at most 16 methods) against
+        # rntk, the same against RBF (W/T/L and Holm p), and the baselines on the paper
+        # C grid beside the wider one.
         variants = [v for v in VARIANTS if v != "wide-c"]
         for runs, out, versus in (
             (variants, "report", "rntk"),
