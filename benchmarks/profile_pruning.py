@@ -41,10 +41,11 @@ def main() -> None:
     calls: list[tuple[int, np.ndarray, float, int]] = []
     score_fold = svm._score_fold
 
-    def timed(gram, y, split, c_grid, wanted, c_path, out):  # type: ignore[no-untyped-def]
+    def timed(gram, fold, *args):  # type: ignore[no-untyped-def]
         started = time.process_time()
-        result = score_fold(gram, y, split, c_grid, wanted, c_path, out)
-        calls.append((id(gram), wanted.copy(), time.process_time() - started, id(split)))
+        result = score_fold(gram, fold, *args)
+        wanted = args[2]
+        calls.append((id(gram), wanted.copy(), time.process_time() - started, fold.index))
         return result
 
     svm._score_fold = timed  # cv_scores_block looks it up at call time
@@ -72,11 +73,10 @@ def main() -> None:
             calls.clear()
             scores = svm.cv_scores_block(grams, split.y_train, folds, protocol.c_grid, floor=floor)
             index = {id(g): i for i, g in enumerate(grams)}
-            first = id(folds.splits[0])
-            for gram_id, wanted, seconds, split_id in calls:
+            for gram_id, wanted, seconds, fold_index in calls:
                 complete = ~np.isnan(scores[index[gram_id]].mean)
                 share = seconds / wanted.sum()
-                first_fold_s += seconds if split_id == first else 0.0
+                first_fold_s += seconds if fold_index == 0 else 0.0
                 for c in np.flatnonzero(wanted):
                     by_c[c] += share
                     if complete[c]:

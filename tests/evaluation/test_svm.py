@@ -131,13 +131,17 @@ def test_c_path_skips_fits_once_no_multiplier_is_at_its_bound(problem, monkeypat
 
     monkeypatch.setattr(svm._LIBSVM, "fit", counting_fit)
     c_grid = (0.01, 1.0, 1e3, 1e4, 1e5)
-    full = cv_scores(K, y, folds, c_grid, c_path=False)
-    assert len(calls) == 25
+    full = cv_scores(K, y, folds, c_grid, c_path=False, solver="libsvm")
+    assert len(calls) == 25 == full.fits
     calls.clear()
-    short = cv_scores(K, y, folds, c_grid)
+    short = cv_scores(K, y, folds, c_grid, solver="libsvm")
     # This RBF problem is separable: from C = 1e3 on, no multiplier reaches C.
     assert len(calls) < 25 and 1e5 not in calls
     np.testing.assert_array_equal(short.mean, full.mean)
+    # The compiled solver takes the same path: the same fits are skipped.
+    ours = cv_scores(K, y, folds, c_grid)
+    assert ours.fits == short.fits == len(calls)
+    np.testing.assert_array_equal(ours.mean, full.mean)
 
 
 def _rbf_grams(seed: int, n: int = 70, n_classes: int = 3):
