@@ -12,12 +12,14 @@ selection's share of task time, and with ``--baseline`` the ratio to an earlier 
 
 Side by side (``--compare-selection K``): on the same Gram matrices (K blocks of
 settings per family and data set, cut as the run cuts them and drawn with a fixed
-seed), times three selections interleaved, in CPU and wall seconds: the plain loop
-(``reference_cv_scores`` per matrix), the fast path scoring every cell, and the fast
-path with pruning (the default of ``rntk-bench run``). It checks that the CV tables
-of the first two are identical and that pruning keeps every cell it scores and every
-selection, and extrapolates to the full grid. This is the fair comparison on a
-shared machine: the variants see the same load.
+seed), times four selections interleaved, in CPU and wall seconds: the plain loop
+(``reference_cv_scores`` per matrix, one LIBSVM fit per fold and C), the fast path
+with pruning through scikit-learn's LIBSVM (``--svm-solver libsvm``), and the
+compiled solver scoring every cell and with pruning (the default of ``rntk-bench
+run``). It checks that the plain loop and the compiled solver give identical CV
+tables, that pruning keeps every cell it scores and every selection, and that both
+solvers prune alike, and extrapolates to the full grid. This is the fair comparison
+on a shared machine: the variants see the same load.
 
     python benchmarks/bench_run.py --archive PATH --compare-selection 3
 
@@ -87,7 +89,7 @@ def compare_selection(
     grid = load_grid("paper", families=family_aliases())
     rng = np.random.default_rng(seed)
     rows: dict[str, dict[str, float]] = {}
-    labels = ("old", "new", "pruned")
+    labels = ("plain", "libsvm", "numba_all", "numba")
     keys = ("gram", *(f"{k}_{m}" for k in labels for m in ("cpu", "wall")), "cells", "pruned")
     differing = 0
     # Compile the numba code before timing (cached after the first run).
@@ -136,34 +138,38 @@ def compare_selection(
                     backend_options={},
                     gram_cache=None,
                 )
+                # (label, scorer options, prune, solver)
                 variants = [
-                    ("old", dict(scorer=plain)),
-                    ("new", {}),
-                    ("pruned", {}),
+                    ("plain", dict(scorer=plain), False, "libsvm"),
+                    ("libsvm", {}, True, "libsvm"),
+                    ("numba_all", {}, False, "numba"),
+                    ("numba", {}, True, "numba"),
                 ]
-                variants = variants[turn % 3 :] + variants[: turn % 3]  # rotate who goes first
+                variants = variants[turn % 4 :] + variants[: turn % 4]  # rotate who goes first
                 out = {}
-                for label, options in variants:
-                    block_task = BlockTask(**{**task.__dict__, "prune": label == "pruned"})
+                for label, options, prune, solver in variants:
+                    block_task = BlockTask(**{**task.__dict__, "prune": prune, "solver": solver})
                     cpu, wall = time.process_time(), time.perf_counter()
                     out[label] = score_grams(block_task, grams, **options)
                     row[f"{label}_cpu"] += (time.process_time() - cpu) * scale
                     row[f"{label}_wall"] += (time.perf_counter() - wall) * scale
-                old, new, pruned = out["old"], out["new"], out["pruned"]
                 for kernel in family.kernels:
-                    old_mean, new_mean = np.array(old[0][kernel]), np.array(new[0][kernel])
-                    mean = np.array(pruned[0][kernel])
-                    kept = ~np.isnan(mean)
+                    mean, std = (np.array(out["plain"][i][kernel]) for i in (0, 1))
+                    every = np.array(out["numba_all"][0][kernel])
+                    pruned = np.array(out["numba"][0][kernel])
+                    before = np.array(out["libsvm"][0][kernel])
+                    kept = ~np.isnan(pruned)
                     same = (
-                        np.array_equal(old_mean, new_mean, equal_nan=True)
-                        and np.array_equal(old[1][kernel], new[1][kernel], equal_nan=True)
-                        and np.array_equal(mean[kept], old_mean[kept])
-                        and select_best(mean, protocol.c_grid)
-                        == select_best(old_mean, protocol.c_grid)
+                        np.array_equal(mean, every)
+                        and np.array_equal(std, np.array(out["numba_all"][1][kernel]))
+                        and np.array_equal(pruned[kept], mean[kept])
+                        and np.array_equal(pruned, before, equal_nan=True)
+                        and select_best(pruned, protocol.c_grid)
+                        == select_best(mean, protocol.c_grid)
                     )
                     differing += not same
-                    row["cells"] += mean.size * scale
-                    row["pruned"] += pruned[3][kernel] * scale
+                    row["cells"] += pruned.size * scale
+                    row["pruned"] += out["numba"][3][kernel] * scale
     return {"families": rows, "differing_tables": differing, "per_family": per_family}
 
 
@@ -171,38 +177,44 @@ def _print_comparison(summary: dict) -> None:
     rows = summary["families"]
     print(
         f"\nselection on the same Gram matrices ({summary['per_family']} block(s) per family "
-        "and data set, extrapolated to the paper grid; CPU seconds, wall in brackets)"
+        "and data set, extrapolated to the paper grid; CPU seconds, wall in brackets)\n"
+        "plain: reference_cv_scores (one PrecomputedSVC fit per fold and C); libsvm: the fast "
+        "path with pruning through scikit-learn's LIBSVM; numba all: the compiled solver on "
+        "every cell; numba: the compiled solver with pruning (the default of rntk-bench run)"
     )
+    labels = ("plain", "libsvm", "numba_all", "numba")
     print(
-        f"{'family':<12} {'Gram':>7} {'old':>16} {'new (all cells)':>16} {'new, pruned':>16} "
-        f"{'old/new':>8} {'old/pruned':>10} {'cells pruned':>12}"
+        f"{'family':<12} {'Gram':>7} "
+        + " ".join(f"{k.replace('_', ' '):>16}" for k in labels)
+        + f" {'plain/numba':>11} {'libsvm/numba':>12} {'cells pruned':>12}"
     )
-    for family, r in sorted(rows.items(), key=lambda kv: -kv[1]["old_cpu"]):
+    for family, r in sorted(rows.items(), key=lambda kv: -kv[1]["plain_cpu"]):
         print(
             f"{family:<12} {r['gram']:>7.0f} "
-            + " ".join(f"{r[f'{k}_cpu']:>7.0f} ({r[f'{k}_wall']:>6.0f})" for k in ("old", "new"))
-            + f" {r['pruned_cpu']:>7.0f} ({r['pruned_wall']:>6.0f})"
-            f" {r['old_cpu'] / max(r['new_cpu'], 1e-9):>7.2f}x"
-            f" {r['old_cpu'] / max(r['pruned_cpu'], 1e-9):>9.2f}x"
+            + " ".join(f"{r[f'{k}_cpu']:>7.0f} ({r[f'{k}_wall']:>6.0f})" for k in labels)
+            + f" {r['plain_cpu'] / max(r['numba_cpu'], 1e-9):>10.2f}x"
+            f" {r['libsvm_cpu'] / max(r['numba_cpu'], 1e-9):>11.2f}x"
             f" {r['pruned'] / max(r['cells'], 1e-9):>11.0%}"
         )
     gram = sum(r["gram"] for r in rows.values())
-    total = {k: sum(r[f"{k}_cpu"] for r in rows.values()) for k in ("old", "new", "pruned")}
+    total = {k: sum(r[f"{k}_cpu"] for r in rows.values()) for k in labels}
     print(
-        f"{'total':<12} {gram:>7.0f} {total['old']:>7.0f} {'':>8} {total['new']:>7.0f} {'':>8} "
-        f"{total['pruned']:>7.0f} {'':>8} {total['old'] / max(total['new'], 1e-9):>7.2f}x "
-        f"{total['old'] / max(total['pruned'], 1e-9):>9.2f}x"
+        f"{'total':<12} {gram:>7.0f} "
+        + " ".join(f"{total[k]:>7.0f} {'':>8}" for k in labels)
+        + f" {total['plain'] / max(total['numba'], 1e-9):>10.2f}x"
+        f" {total['libsvm'] / max(total['numba'], 1e-9):>11.2f}x"
     )
     print(
         "task CPU time, Gram + selection: "
         + ", ".join(f"{k} {gram + v:.0f} s" for k, v in total.items())
-        + f" (old/pruned {(gram + total['old']) / (gram + total['pruned']):.2f}x); "
+        + f" (plain/numba {(gram + total['plain']) / (gram + total['numba']):.2f}x); "
         + "selection share "
         + ", ".join(f"{k} {v / (gram + v):.0%}" for k, v in total.items())
     )
     print(
-        "blocks whose CV tables differ (old vs new; old vs pruned on the kept cells, "
-        f"or whose selection differs): {summary['differing_tables']}"
+        "blocks whose CV tables differ (plain vs numba all; numba pruned vs plain on the kept "
+        "cells and vs libsvm pruned; or whose selection differs): "
+        f"{summary['differing_tables']}"
     )
 
 
@@ -224,8 +236,8 @@ def main() -> None:
         type=int,
         default=0,
         metavar="K",
-        help="time old, new and pruned selection side by side on K blocks of settings per "
-        "family and data set",
+        help="time the plain loop, LIBSVM with pruning and the compiled solver (every cell; "
+        "with pruning) side by side on K blocks of settings per family and data set",
     )
     parser.add_argument(
         "--datasets", default=None, help="comma-separated subset of the available sets"
@@ -318,6 +330,7 @@ def main() -> None:
         "datasets": available,
         "missing": missing,
         "n_jobs": args.n_jobs,
+        "extra": args.extra,
     }
     out = Path(args.results_dir) / args.name / "benchmark.json"
     out.write_text(json.dumps(summary, indent=1))

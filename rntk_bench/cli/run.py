@@ -244,6 +244,15 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -
     "longer be selected are left NaN (same selections and predictions, fewer SVM fits). "
     "Results that exist are kept: add --overwrite to recompute them.",
 )
+@click.option(
+    "--svm-solver",
+    type=click.Choice(["numba", "libsvm"]),
+    default="numba",
+    show_default=True,
+    help="SVM solver of the cross-validation: LIBSVM's C-SVC replicated in compiled code, "
+    "or scikit-learn's LIBSVM itself (slower). The same multipliers bit for bit, so the "
+    "same results.",
+)
 @click.option("--overwrite", is_flag=True, help="Recompute results that already exist.")
 @data_dir_option
 @archive_option
@@ -280,6 +289,7 @@ def run(
     truncate_test: str | None,
     truncate_side: str,
     full_cv: bool,
+    svm_solver: str,
     overwrite: bool,
     data_dir: str | None,
     archive: str | None,
@@ -332,6 +342,7 @@ def run(
         length_policies=policies,
         truncations=truncations,
         full_cv=full_cv,
+        svm_solver=svm_solver,
     )
     run_dir = results_dir / (run_name or suite or "custom")
     data_options = DataOptions(

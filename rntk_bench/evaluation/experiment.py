@@ -136,6 +136,10 @@ class RunConfig:
         Score every cell of the CV tables. False (default): cells that can no longer
         be selected are left NaN (:func:`~rntk_bench.evaluation.svm.cv_scores_block`);
         the selections and predictions are the same either way.
+    svm_solver : {"numba", "libsvm"}
+        The SVM solver of the cross-validation: LIBSVM's C-SVC replicated in compiled
+        code (default) or scikit-learn's LIBSVM itself; the same multipliers bit for
+        bit, so the same results (:mod:`~rntk_bench.evaluation._csvc`).
     """
 
     datasets: tuple[str, ...]
@@ -151,6 +155,7 @@ class RunConfig:
     length_policies: tuple[str, ...] = ("resample",)
     truncations: tuple[TestTruncation | None, ...] = (None,)
     full_cv: bool = False
+    svm_solver: str = "numba"
 
 
 def method_name(kernel: str, policy: str | None) -> str:
@@ -545,6 +550,7 @@ def run_experiment(
                     backend_options=backend_options,
                     gram_cache=config.gram_cache,
                     prune=not config.full_cv,
+                    solver=config.svm_solver,
                 )
             )
     # Largest work first (RNN blocks on long series) so that workers finish together.
@@ -1093,6 +1099,7 @@ def _finish_unit(
                 "backend": config.backend,
                 "device": config.device,
                 "dtype": config.dtype,
+                "svm_solver": config.svm_solver,
                 "executor": executor.description,
                 "versions": dict(versions),
                 "started": started_at.isoformat(timespec="seconds"),

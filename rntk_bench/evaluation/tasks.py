@@ -192,6 +192,7 @@ class BlockTask:
     backend_options: dict[str, Any]
     gram_cache: str | None
     prune: bool = True
+    solver: str = "numba"  # the SVM solver of the CV (svm.cv_scores_block)
     # kernel -> the best complete mean CV accuracy of the unit's finished blocks, where
     # known when the task was handed out: pruning starts from it (cv_scores_block).
     floor: Mapping[str, float] = field(default_factory=dict)
@@ -354,6 +355,7 @@ def score_grams(
             task.folds,
             task.c_grid,
             prune=task.prune,
+            solver=task.solver,
             floor=task.floor.get(kernel, -np.inf),
         )
         for row in rows:
