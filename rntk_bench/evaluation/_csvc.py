@@ -190,7 +190,8 @@ def _solve(Q0, QD0, y0, C, eps, max_iter, coef):  # type: ignore[no-untyped-def]
         other steps; otherwise it takes exactly these).
     """
     n = Q0.shape[0]
-    Q = Q0.copy()
+    Q = Q0  # copied on the first swap only (shrinking): Q0 serves the next C too
+    owned = False
     y = y0.copy()
     QD = QD0.copy()
     alpha = np.zeros(n)
@@ -233,6 +234,9 @@ def _solve(Q0, QD0, y0, C, eps, max_iter, coef):  # type: ignore[no-untyped-def]
                     active_size -= 1
                     while active_size > t:
                         if not _be_shrunk(active_size, y, G, status, gmax1, gmax2):
+                            if not owned:
+                                Q = Q0.copy()
+                                owned = True
                             _swap(t, active_size, Q, y, G, G_bar, alpha, status, active, QD)
                             break
                         active_size -= 1
