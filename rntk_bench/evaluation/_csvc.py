@@ -53,7 +53,7 @@ def _status(alpha: float, C: float) -> int:
 
 
 @_jit
-def _swap(a, b, Q, y, G, G_bar, alpha, status, active, QD):  # type: ignore[no-untyped-def]
+def _swap(a, b, Q, y, G, G_bar, alpha, status, active, QD):
     """Solver::swap_index (p and C are constant here, so they need no swap).
 
     LIBSVM's kernel cache swaps the two entries of every cached column; here Q is
@@ -73,7 +73,7 @@ def _swap(a, b, Q, y, G, G_bar, alpha, status, active, QD):  # type: ignore[no-u
 
 
 @_jit
-def _reconstruct(Q, G, G_bar, alpha, status, active_size):  # type: ignore[no-untyped-def]
+def _reconstruct(Q, G, G_bar, alpha, status, active_size):
     """Solver::reconstruct_gradient: the gradient of the shrunk variables."""
     n = G.shape[0]
     if active_size == n:
@@ -100,7 +100,7 @@ def _reconstruct(Q, G, G_bar, alpha, status, active_size):  # type: ignore[no-un
 
 
 @_jit
-def _be_shrunk(t, y, G, status, gmax1, gmax2):  # type: ignore[no-untyped-def]
+def _be_shrunk(t, y, G, status, gmax1, gmax2):
     if status[t] == _UPPER:
         return -G[t] > gmax1 if y[t] == 1 else -G[t] > gmax2
     if status[t] == _LOWER:
@@ -109,7 +109,7 @@ def _be_shrunk(t, y, G, status, gmax1, gmax2):  # type: ignore[no-untyped-def]
 
 
 @_jit
-def _select(Q, y, G, status, QD, active_size, eps):  # type: ignore[no-untyped-def]
+def _select(Q, y, G, status, QD, active_size, eps):
     """Solver::select_working_set; (-1, -1) when the solution is optimal."""
     gmax = -_INF
     gmax2 = -_INF
@@ -164,7 +164,7 @@ def _select(Q, y, G, status, QD, active_size, eps):  # type: ignore[no-untyped-d
 
 
 @_jit
-def _solve(Q0, QD0, y0, C, eps, max_iter, coef):  # type: ignore[no-untyped-def]
+def _solve(Q0, QD0, y0, C, eps, max_iter, coef):
     """Solver::Solve for a C-SVC sub-problem; writes y_i alpha_i into ``coef``.
 
     Parameters
@@ -352,7 +352,7 @@ def _solve(Q0, QD0, y0, C, eps, max_iter, coef):  # type: ignore[no-untyped-def]
 
 
 @_jit
-def _pairs(codes, n_class):  # type: ignore[no-untyped-def]
+def _pairs(codes, n_class):
     """svm_train's one-vs-one sub-problems: class i's series then class j's.
 
     Returns
@@ -377,7 +377,7 @@ def _pairs(codes, n_class):  # type: ignore[no-untyped-def]
 
 
 @_jit
-def _pair_problem(gram, train, members, start, count, ci, cj):  # type: ignore[no-untyped-def]
+def _pair_problem(gram, train, members, start, count, ci, cj):
     """Pair (ci, cj): its rows of ``gram`` (training positions), Q, QD and labels."""
     n = count[ci] + count[cj]
     index = np.empty(n, np.int64)
@@ -395,7 +395,7 @@ def _pair_problem(gram, train, members, start, count, ci, cj):  # type: ignore[n
 
 
 @_jit
-def fold_accuracies(  # type: ignore[no-untyped-def]
+def fold_accuracies(
     gram, train, valid, codes, n_class, target, c_values, eps, max_iter, c_path, reuse, out
 ):
     """Validation accuracy of LIBSVM's one-vs-one C-SVC for C values of one fold.

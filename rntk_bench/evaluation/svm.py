@@ -241,7 +241,7 @@ def _score_fold(
         return 0, 0
     order = [c for c in np.argsort(np.asarray(c_grid, dtype=float), kind="stable") if wanted[c]]
     if solver == "numba":
-        accuracy = np.empty(len(order))
+        accuracies = np.empty(len(order))
         fits, capped = fold_accuracies(
             gram,
             fold.train,
@@ -254,9 +254,9 @@ def _score_fold(
             MAX_ITER,
             c_path,
             True,
-            accuracy,
+            accuracies,
         )
-        out[order] = accuracy
+        out[order] = accuracies
         return capped, fits
     k_train = np.ascontiguousarray(gram[np.ix_(fold.train, fold.train)])
     k_valid = np.ascontiguousarray(gram[np.ix_(fold.valid, fold.train)])

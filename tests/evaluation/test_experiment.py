@@ -312,9 +312,7 @@ def test_the_gram_cache_skips_kernels_on_a_rerun_with_another_c_grid(
     calls.clear()
     run_all(make_config(datasets=("GunPoint",), kernels=("rbf",)), tmp_path / "plain")
     assert calls == [2, 1, 1]  # without a cache the refit computes it again
-    (cached,), (plain,) = (
-        [r for _, r in iter_results(tmp_path / name)] for name in ("a", "plain")
-    )
+    (cached,), (plain,) = ([r for _, r in iter_results(tmp_path / name)] for name in ("a", "plain"))
     assert cached.selected == plain.selected and cached.test == plain.test
     calls.clear()
     second = make_config(
