@@ -159,15 +159,23 @@ def compare_selection(
                     pruned = np.array(out["numba"][0][kernel])
                     before = np.array(out["libsvm"][0][kernel])
                     kept = ~np.isnan(pruned)
-                    same = (
-                        np.array_equal(mean, every)
-                        and np.array_equal(std, np.array(out["numba_all"][1][kernel]))
-                        and np.array_equal(pruned[kept], mean[kept])
-                        and np.array_equal(pruned, before, equal_nan=True)
-                        and select_best(pruned, protocol.c_grid)
-                        == select_best(mean, protocol.c_grid)
-                    )
-                    differing += not same
+                    checks = {
+                        # NaN: no validation data (Fungi: every class a singleton)
+                        "plain = numba all": np.array_equal(mean, every, equal_nan=True)
+                        and np.array_equal(
+                            std, np.array(out["numba_all"][1][kernel]), equal_nan=True
+                        ),
+                        "kept cells = plain": np.array_equal(pruned[kept], mean[kept]),
+                        "numba pruned = libsvm pruned": np.array_equal(
+                            pruned, before, equal_nan=True
+                        ),
+                        "selection": select_best(pruned, protocol.c_grid)
+                        == select_best(mean, protocol.c_grid),
+                    }
+                    failed = [check for check, ok in checks.items() if not ok]
+                    if failed:
+                        differing += 1
+                        print(f"  {name} {kernel} block {block}: differs ({', '.join(failed)})")
                     row["cells"] += pruned.size * scale
                     row["pruned"] += out["numba"][3][kernel] * scale
     return {"families": rows, "differing_tables": differing, "per_family": per_family}
