@@ -186,8 +186,9 @@ def _solve(Q0, QD0, y0, C, eps, max_iter, coef):
     rho : float
     n_iter : int
     touched : bool
-        Some multiplier reached the bound C at some step (then a larger C may take
-        other steps; otherwise it takes exactly these).
+        Some step compared a value with C and a larger C could have compared
+        otherwise: a multiplier reached C, or a pair of equal labels summed to more than
+        C. Otherwise any larger C takes exactly these steps.
     """
     n = Q0.shape[0]
     Q = Q0  # copied on the first swap only (shrinking): Q0 serves the next C too
@@ -285,6 +286,8 @@ def _solve(Q0, QD0, y0, C, eps, max_iter, coef):
             total = alpha[i] + alpha[j]
             alpha[i] -= delta
             alpha[j] += delta
+            if total > C:  # the branch below depends on C: a larger C may take the other
+                touched = True
             if total > C:
                 if alpha[i] > C:
                     alpha[i] = C
