@@ -214,6 +214,7 @@ def _score_fold(
     c_path: bool,
     out: np.ndarray,
     solver: str = "numba",
+    ascending: np.ndarray | None = None,
 ) -> tuple[int, int]:
     """Validation accuracy of one fold for the wanted C values, written into ``out``.
 
@@ -231,6 +232,8 @@ def _score_fold(
     solver : {"numba", "libsvm"}
         LIBSVM's algorithm replicated in compiled code (:mod:`._csvc`), or LIBSVM
         itself through scikit-learn's binding; both give the same accuracies.
+    ascending : ndarray of shape (n_C,), int, optional
+        ``np.argsort(c_grid, kind="stable")``, when the caller has it already.
 
     Returns
     -------
@@ -239,7 +242,10 @@ def _score_fold(
     if len(fold.classes) == 1:  # LIBSVM refuses one class; the prediction is that class
         out[wanted] = np.mean(y[fold.valid] == fold.classes[0])
         return 0, 0
-    order = [c for c in np.argsort(np.asarray(c_grid, dtype=float), kind="stable") if wanted[c]]
+    c_values = np.asarray(c_grid, dtype=float)
+    if ascending is None:
+        ascending = np.argsort(c_values, kind="stable")
+    order = ascending[wanted[ascending]]  # the wanted C values, smaller C first
     if solver == "numba":
         accuracies = np.empty(len(order))
         fits, capped = fold_accuracies(
@@ -249,7 +255,7 @@ def _score_fold(
             fold.codes,
             len(fold.classes),
             fold.target,
-            np.array([float(c_grid[c]) for c in order]),
+            c_values[order],
             1e-3,
             MAX_ITER,
             c_path,
@@ -400,6 +406,8 @@ def cv_scores_block(
     y = np.asarray(y)
     grams = [np.ascontiguousarray(g, dtype=np.float64) for g in grams]
     fold_data = [_fold(y, split, f) for f, split in enumerate(folds.splits)]
+    c_values = np.asarray(c_grid, dtype=float)
+    ascending = np.argsort(c_values, kind="stable")
     n_folds = len(folds.splits)
     scores = [np.full((n_c, n_folds), np.nan) for _ in grams]
     capped = [0] * len(grams)
@@ -408,7 +416,9 @@ def cv_scores_block(
 
     def score(g: int, f: int, wanted: np.ndarray) -> None:
         out = np.full(n_c, np.nan)
-        c, n = _score_fold(grams[g], fold_data[f], y, c_grid, wanted, c_path, out, solver)
+        c, n = _score_fold(
+            grams[g], fold_data[f], y, c_values, wanted, c_path, out, solver, ascending
+        )
         scores[g][wanted, f] = out[wanted]
         capped[g] += c
         fits[g] += n
