@@ -100,6 +100,16 @@ def _reconstruct(Q, G, G_bar, alpha, status, active_size):
 
 
 @_jit
+def _move_g_bar(G_bar, row, C, leaving):
+    """G_bar -= C Q_t (multiplier t left its bound C) or += C Q_t (it reached it)."""
+    for k in range(G_bar.shape[0]):
+        if leaving:
+            G_bar[k] -= C * np.float64(row[k])
+        else:
+            G_bar[k] += C * np.float64(row[k])
+
+
+@_jit
 def _be_shrunk(t, y, G, status, gmax1, gmax2):
     if status[t] == _UPPER:
         return -G[t] > gmax1 if y[t] == 1 else -G[t] > gmax2
@@ -313,21 +323,9 @@ def _solve(Q0, QD0, y0, C, eps, max_iter, coef):
         if status[i] == _UPPER or status[j] == _UPPER:
             touched = True
         if upper_i != (status[i] == _UPPER):
-            sign = -1.0 if upper_i else 1.0
-            for k in range(n):
-                q = np.float64(row_i[k])
-                if sign < 0:
-                    G_bar[k] -= C * q
-                else:
-                    G_bar[k] += C * q
+            _move_g_bar(G_bar, row_i, C, upper_i)
         if upper_j != (status[j] == _UPPER):
-            sign = -1.0 if upper_j else 1.0
-            for k in range(n):
-                q = np.float64(row_j[k])
-                if sign < 0:
-                    G_bar[k] -= C * q
-                else:
-                    G_bar[k] += C * q
+            _move_g_bar(G_bar, row_j, C, upper_j)
     # calculate_rho
     n_free = 0
     ub = _INF

@@ -16,8 +16,10 @@ Capped fits are counted and recorded in the result files.
 
 :func:`cv_scores` is the fast path of selection (docs/SELECTION.md): per-fold work
 done once, LIBSVM's one-vs-one vote replayed exactly in compiled code, and the
-C-path shortcut. :func:`reference_cv_scores` is the plain loop it is tested and
-benchmarked against.
+C-path shortcut; by default its fits run LIBSVM's solver replicated step for step in
+numba (:mod:`._csvc`, the same models bit for bit), with ``solver="libsvm"`` they go
+through the binding. :func:`reference_cv_scores` is the plain loop it is tested and
+benchmarked against; the refit (:class:`PrecomputedSVC`) always uses the binding.
 """
 
 from __future__ import annotations
