@@ -211,7 +211,7 @@ def _score_fold(
     gram: np.ndarray,
     fold: _Fold,
     y: np.ndarray,
-    c_grid: Sequence[float],
+    c_grid: Sequence[float] | np.ndarray,
     wanted: np.ndarray,
     c_path: bool,
     out: np.ndarray,
