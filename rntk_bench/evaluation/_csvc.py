@@ -119,6 +119,14 @@ def _be_shrunk(t, y, G, status, gmax1, gmax2):
 
 
 @_jit
+def _gain(grad_diff, quad_coef):
+    """The objective change of a working-set candidate; TAU where Q is not convex there."""
+    if quad_coef > 0:
+        return -(grad_diff * grad_diff) / quad_coef
+    return -(grad_diff * grad_diff) / _TAU
+
+
+@_jit
 def _select(Q, y, G, status, QD, active_size, eps):
     """Solver::select_working_set; (-1, -1) when the solution is optimal."""
     gmax = -_INF
@@ -145,12 +153,7 @@ def _select(Q, y, G, status, QD, active_size, eps):
                 if G[j] >= gmax2:
                     gmax2 = G[j]
                 if grad_diff > 0:
-                    q = np.float64(row[j])
-                    quad_coef = qd_i + QD[j] - 2.0 * y_i * q
-                    if quad_coef > 0:
-                        obj_diff = -(grad_diff * grad_diff) / quad_coef
-                    else:
-                        obj_diff = -(grad_diff * grad_diff) / _TAU
+                    obj_diff = _gain(grad_diff, qd_i + QD[j] - 2.0 * y_i * np.float64(row[j]))
                     if obj_diff <= obj_diff_min:
                         gmin_idx = j
                         obj_diff_min = obj_diff
@@ -159,12 +162,7 @@ def _select(Q, y, G, status, QD, active_size, eps):
             if -G[j] >= gmax2:
                 gmax2 = -G[j]
             if grad_diff > 0:
-                q = np.float64(row[j])
-                quad_coef = qd_i + QD[j] + 2.0 * y_i * q
-                if quad_coef > 0:
-                    obj_diff = -(grad_diff * grad_diff) / quad_coef
-                else:
-                    obj_diff = -(grad_diff * grad_diff) / _TAU
+                obj_diff = _gain(grad_diff, qd_i + QD[j] + 2.0 * y_i * np.float64(row[j]))
                 if obj_diff <= obj_diff_min:
                     gmin_idx = j
                     obj_diff_min = obj_diff
