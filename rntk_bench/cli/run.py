@@ -43,6 +43,7 @@ from rntk_bench.evaluation.protocol import (
     Protocol,
     TestTruncation,
 )
+from rntk_bench.evaluation.svm import SOLVERS
 from rntk_bench.kernels import get_kernel, kernel_names
 
 
@@ -246,7 +247,7 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -
 )
 @click.option(
     "--svm-solver",
-    type=click.Choice(["numba", "libsvm"]),
+    type=click.Choice(SOLVERS),
     default="numba",
     show_default=True,
     help="SVM solver of the cross-validation: LIBSVM's C-SVC replicated in compiled code, "

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from rntk_bench import __version__
+from rntk_bench._validation import check_choice
 from rntk_bench.data import Dataset, DownloadLimits, fetch_dataset
 from rntk_bench.errors import DataError, InputError, NumericalError, ResultError
 from rntk_bench.evaluation.methods import (
@@ -55,7 +56,7 @@ from rntk_bench.evaluation.results import (
     result_path,
     write_result,
 )
-from rntk_bench.evaluation.svm import cv_scores
+from rntk_bench.evaluation.svm import SOLVERS, cv_scores
 from rntk_bench.evaluation.tasks import (
     BlockScores,
     BlockTask,
@@ -400,6 +401,7 @@ def run_experiment(
         )
     if not config.length_policies or not config.truncations:
         raise InputError("length_policies and truncations need at least one entry each.")
+    check_choice(config.svm_solver, "svm_solver (--svm-solver)", SOLVERS)
     for policy in config.length_policies:
         if policy not in LENGTH_POLICIES:
             raise InputError(

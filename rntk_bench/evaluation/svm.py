@@ -32,11 +32,13 @@ import numba as nb
 import numpy as np
 from sklearn.svm import SVC
 
+from rntk_bench._validation import check_choice
 from rntk_bench.evaluation._csvc import fold_accuracies
 from rntk_bench.evaluation.protocol import Folds, Protocol
 
 __all__ = [
     "MAX_ITER",
+    "SOLVERS",
     "CVScores",
     "PrecomputedSVC",
     "cv_scores",
@@ -46,6 +48,9 @@ __all__ = [
 ]
 
 MAX_ITER = Protocol.svm_max_iter
+#: SVM solvers of the cross-validation: LIBSVM's solver compiled (:mod:`._csvc`) or the
+#: scikit-learn binding; the same models bit for bit.
+SOLVERS = ("numba", "libsvm")
 
 try:  # the LIBSVM binding behind sklearn.svm.SVC
     from sklearn.svm import _libsvm as _LIBSVM
@@ -397,8 +402,7 @@ def cv_scores_block(
         :func:`cv_scores` wherever they are not NaN from pruning.
     """
     n_c = len(c_grid)
-    if solver not in ("numba", "libsvm"):
-        raise ValueError(f"solver must be 'numba' or 'libsvm'; got {solver!r}.")
+    check_choice(solver, "solver", SOLVERS)
     if solver == "libsvm":
         if _LIBSVM is None:  # pragma: no cover - depends on the scikit-learn version
             return [reference_cv_scores(g, y, folds, c_grid) for g in grams]

@@ -245,6 +245,7 @@ def test_test_labels_never_influence_selection(make_config, tmp_path):
         (dict(datasets=()), InputError, "no data sets to run"),
         (dict(grid="huge"), UnknownNameError, "unknown grid 'huge'"),
         (dict(resamples=0), InputError, "resamples must be >= 1"),
+        (dict(svm_solver="svmlight"), InputError, "svm_solver .--svm-solver. must be one of"),
     ],
 )
 def test_bad_configurations_are_refused_before_any_work(
