@@ -44,8 +44,8 @@ from _machine import machine  # benchmarks/_machine.py (scripts run from this fo
 
 from rntk_bench.data import fetch_dataset, get_registry
 from rntk_bench.errors import DataError
-from rntk_bench.evaluation.results import iter_results
 from rntk_bench.kernels import KERNELS
+from rntk_bench.records import iter_results
 
 
 def _available(archive: str | None) -> tuple[list[str], list[str]]:
@@ -77,7 +77,8 @@ def compare_selection(
     """
     import numpy as np
 
-    from rntk_bench.evaluation.protocol import Protocol, cv_folds
+    from rntk_bench.evaluation.protocol import Protocol
+    from rntk_bench.evaluation.splits import cv_folds
     from rntk_bench.evaluation.svm import cv_scores, reference_cv_scores, select_best
     from rntk_bench.evaluation.tasks import BlockTask, make_split, score_grams
     from rntk_bench.kernels import FAMILIES, family_aliases, load_grid

@@ -15,7 +15,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from rntk_bench.errors import InputError
-from rntk_bench.evaluation.protocol import PREPROCESSINGS, preprocess
+from rntk_bench.evaluation.preprocessing import preprocess
+from rntk_bench.evaluation.protocol import PREPROCESSINGS
 from rntk_bench.kernels import TimeWeightCurve, rntk_time_weight_curve
 from rntk_bench.reporting.plots import save_figure
 

@@ -43,12 +43,9 @@ from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.decision import class_probabilities, class_scores
-from rntk_bench.evaluation.protocol import (
-    PAPER_C_GRID,
-    Preprocessing,
-    Protocol,
-    cv_folds,
-)
+from rntk_bench.evaluation.preprocessing import Preprocessing
+from rntk_bench.evaluation.protocol import PAPER_C_GRID, Protocol
+from rntk_bench.evaluation.splits import cv_folds
 from rntk_bench.evaluation.tasks import (
     BlockTask,
     FittedSVM,

@@ -42,20 +42,11 @@ from rntk_bench.evaluation.protocol import (
     LENGTH_POLICIES,
     LENGTH_POLICY_TEXT,
     RESAMPLING,
-    Folds,
     Protocol,
     TestTruncation,
-    cv_folds,
     protocol_changes,
 )
-from rntk_bench.evaluation.results import (
-    Result,
-    atomic_write_json,
-    identity_hash,
-    read_result,
-    result_path,
-    write_result,
-)
+from rntk_bench.evaluation.splits import Folds, cv_folds
 from rntk_bench.evaluation.svm import SOLVERS, cv_scores
 from rntk_bench.evaluation.tasks import (
     BlockScores,
@@ -80,6 +71,14 @@ from rntk_bench.kernels import (
 )
 from rntk_bench.kernels import (
     gak as gak_kernel,
+)
+from rntk_bench.records import (
+    Result,
+    atomic_write_json,
+    identity_hash,
+    read_result,
+    result_path,
+    write_result,
 )
 
 __all__ = [

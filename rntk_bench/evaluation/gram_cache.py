@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from rntk_bench import __version__
-from rntk_bench.evaluation.results import shared_mode
+from rntk_bench.records import shared_mode
 
 __all__ = ["GramCache", "inputs_digest", "setting_key"]
 

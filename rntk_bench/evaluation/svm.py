@@ -34,7 +34,8 @@ from sklearn.svm import SVC
 
 from rntk_bench._validation import check_choice
 from rntk_bench.evaluation._csvc import fold_accuracies
-from rntk_bench.evaluation.protocol import Folds, Protocol
+from rntk_bench.evaluation.protocol import Protocol
+from rntk_bench.evaluation.splits import Folds
 
 __all__ = [
     "MAX_ITER",

@@ -27,14 +27,11 @@ from rntk_bench.data import Dataset
 from rntk_bench.evaluation.decision import class_probabilities, class_scores
 from rntk_bench.evaluation.fallback import FALLBACK_RULE, cv_ties, grid_centre
 from rntk_bench.evaluation.gram_cache import GramCache
-from rntk_bench.evaluation.protocol import (
+from rntk_bench.evaluation.preprocessing import check_finite, normalise_gram, preprocess
+from rntk_bench.evaluation.protocol import Protocol, TestTruncation
+from rntk_bench.evaluation.splits import (
     Folds,
-    Protocol,
-    TestTruncation,
     apply_length_policy,
-    check_finite,
-    normalise_gram,
-    preprocess,
     resample_split,
     take,
     truncate_series,

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from rntk_bench.errors import InputError, ResultError
-from rntk_bench.evaluation.results import Result, iter_results
+from rntk_bench.records import Result, iter_results
 
 __all__ = ["Export", "export_tsml", "tsml_codes"]
 

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from rntk_bench.errors import ResultError
-from rntk_bench.evaluation.results import Result, read_result
+from rntk_bench.records import Result, read_result
 
 __all__ = ["SELECTION_COLUMNS", "edge_rows", "format_selection", "selection_table"]
 

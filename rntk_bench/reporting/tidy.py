@@ -24,7 +24,7 @@ import pandas as pd
 
 from rntk_bench.errors import ResultError
 from rntk_bench.evaluation.protocol import protocol_changes
-from rntk_bench.evaluation.results import Result, iter_results
+from rntk_bench.records import Result, iter_results
 from rntk_bench.reporting.variants import method_name
 
 __all__ = ["TIDY_COLUMNS", "Problem", "load_results", "problems_frame", "tidy_frame"]

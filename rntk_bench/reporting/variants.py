@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from rntk_bench.evaluation.protocol import PAPER_C_GRID, Protocol
-from rntk_bench.evaluation.results import Result
+from rntk_bench.records import Result
 
 __all__ = ["load_runs", "method_name", "variant_tags"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rntk_bench.evaluation.protocol import resample_split
+from rntk_bench.evaluation.splits import resample_split
 
 
 def _library_functions() -> list:

@@ -17,8 +17,8 @@ from rntk_bench.estimators import KernelSVMClassifier, RNTKClassifier, SeriesKer
 from rntk_bench.evaluation.experiment import RunConfig, run_experiment
 from rntk_bench.evaluation.parallel import executor
 from rntk_bench.evaluation.protocol import Protocol
-from rntk_bench.evaluation.results import iter_results
 from rntk_bench.kernels import rbf, rntk
+from rntk_bench.records import iter_results
 
 TINY = {"grid": {"sigma_w": [1.4]}, "c_grid": (1.0,), "folds": 2}
 

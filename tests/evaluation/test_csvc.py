@@ -9,7 +9,7 @@ import pytest
 from sklearn.svm import _libsvm
 
 from rntk_bench.evaluation import _csvc
-from rntk_bench.evaluation.protocol import cv_folds
+from rntk_bench.evaluation.splits import cv_folds
 from rntk_bench.evaluation.svm import cv_scores, reference_cv_scores
 
 C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)

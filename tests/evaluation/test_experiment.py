@@ -21,7 +21,7 @@ from rntk_bench.evaluation.experiment import (
 )
 from rntk_bench.evaluation.parallel import executor
 from rntk_bench.evaluation.protocol import Protocol
-from rntk_bench.evaluation.results import iter_results, read_result
+from rntk_bench.records import iter_results, read_result
 
 from .conftest import run_all
 
@@ -363,7 +363,7 @@ def test_result_run_checkpoint_and_cache_files_are_group_readable(make_config, t
     import os
     import stat
 
-    from rntk_bench.evaluation.results import atomic_write_json
+    from rntk_bench.records import atomic_write_json
 
     old = os.umask(0o022)
     try:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from rntk_bench.evaluation.fallback import FALLBACK_RULE, cv_ties, grid_centre
-from rntk_bench.evaluation.protocol import Protocol, cv_folds
+from rntk_bench.evaluation.protocol import Protocol
+from rntk_bench.evaluation.splits import cv_folds
 from rntk_bench.evaluation.tasks import Split, finalise, kernel_plan
 from rntk_bench.kernels import FAMILIES, load_grid
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rntk_bench.evaluation.gram_cache import GramCache, inputs_digest, setting_key
-from rntk_bench.evaluation.protocol import cv_folds
+from rntk_bench.evaluation.splits import cv_folds
 from rntk_bench.evaluation.tasks import BlockTask, run_block
 
 

@@ -6,14 +6,9 @@ import numpy as np
 import pytest
 
 from rntk_bench.errors import InputError
-from rntk_bench.evaluation.protocol import (
-    Protocol,
-    cv_folds,
-    normalise_gram,
-    preprocess,
-    protocol_changes,
-    resample_split,
-)
+from rntk_bench.evaluation.preprocessing import normalise_gram, preprocess
+from rntk_bench.evaluation.protocol import Protocol, protocol_changes
+from rntk_bench.evaluation.splits import cv_folds, resample_split
 
 
 def test_folds_are_stratified_and_capped_by_the_smallest_class():

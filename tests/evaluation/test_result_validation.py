@@ -10,7 +10,7 @@ import pytest
 
 from rntk_bench.evaluation.experiment import ResultDone, ResultSkipped, RunConfig, Warned
 from rntk_bench.evaluation.protocol import Protocol
-from rntk_bench.evaluation.results import iter_results, read_result
+from rntk_bench.records import iter_results, read_result
 from rntk_bench.reporting import load_results
 
 from .conftest import run_all

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from rntk_bench.cli import main
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.methods import get_method, is_method
-from rntk_bench.evaluation.results import iter_results
 from rntk_bench.evaluation.rnn import TrainOptions, validation_split
+from rntk_bench.records import iter_results
 
 from .conftest import run_all
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from rntk_bench.cli import main
-from rntk_bench.evaluation.results import iter_results
+from rntk_bench.records import iter_results
 
 from .conftest import TINY_GRID, run_command
 

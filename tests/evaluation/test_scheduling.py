@@ -9,7 +9,7 @@ import numpy as np
 
 from rntk_bench.evaluation import experiment
 from rntk_bench.evaluation.experiment import Preparing, RunPlanned
-from rntk_bench.evaluation.protocol import cv_folds
+from rntk_bench.evaluation.splits import cv_folds
 from rntk_bench.evaluation.tasks import BlockTask
 
 from .conftest import run_all

@@ -18,8 +18,8 @@ import pytest
 
 from rntk_bench.evaluation import tasks
 from rntk_bench.evaluation.experiment import DataOptions, RunConfig
-from rntk_bench.evaluation.results import iter_results
 from rntk_bench.evaluation.svm import reference_cv_scores
+from rntk_bench.records import iter_results
 
 from .conftest import run_all
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from rntk_bench.evaluation.results import iter_results
+from rntk_bench.records import iter_results
 
 from .conftest import run_command
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.svm import SVC
 
-from rntk_bench.evaluation.protocol import cv_folds
+from rntk_bench.evaluation.splits import cv_folds
 from rntk_bench.evaluation.svm import (
     PrecomputedSVC,
     _ovo_accuracy,

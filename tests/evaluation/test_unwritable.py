@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from rntk_bench.cli import main
 from rntk_bench.evaluation import experiment
-from rntk_bench.evaluation.results import iter_results
+from rntk_bench.records import iter_results
 
 RUN = ["run", "GunPoint", "--kernels", "linear,rbf", "--grid", "quick", "--folds", "3", "-q"]
 

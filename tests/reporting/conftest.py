@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rntk_bench.evaluation.protocol import PAPER_C_GRID
-from rntk_bench.evaluation.results import Result, write_result
+from rntk_bench.records import Result, write_result
 
 WriteRun = Callable[..., Path]
 

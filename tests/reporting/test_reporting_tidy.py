@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rntk_bench.errors import ResultError
-from rntk_bench.evaluation.results import write_result
+from rntk_bench.records import write_result
 from rntk_bench.reporting import TIDY_COLUMNS, load_results
 
 from .conftest import make_result

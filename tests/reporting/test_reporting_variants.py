@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from rntk_bench.cli import main
-from rntk_bench.evaluation.results import Result, write_result
+from rntk_bench.records import Result, write_result
 from rntk_bench.reporting import build_report, write_report
 from rntk_bench.reporting.selection import selection_table
 from rntk_bench.reporting.tidy import load_results
