@@ -8,9 +8,16 @@ JOBS   ?= 2
 # Set it from the environment or the command line: `make reproduce ARCHIVE=~/ucr-archive`.
 ARCHIVE ?=
 
-.PHONY: install install-torch test test-all test-ecosystem check run ci reproduce ablation bench clean \
-	lengths-synthetic lengths-varlen lengths-truncated lengths
+.PHONY: help install install-torch test test-all test-ecosystem check run ci reproduce ablation bench \
+	clean lengths-synthetic lengths-varlen lengths-truncated lengths
 
+## help: list the targets and what they do (the default target: plain `make`)
+help:
+	@awk '/^## [A-Za-z0-9_-]+:/ { sub(/^## /, ""); n = index($$0, ":"); \
+	  printf "  %-18s %s\n", substr($$0, 1, n - 1), substr($$0, n + 2); next } \
+	  /^## / { sub(/^## /, ""); printf "  %-18s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
+
+## install: the virtual environment .venv with rntk-bench and its dev extra
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -36,7 +43,7 @@ test-all: install
 
 ## test-ecosystem: tsml-eval export, library resamples and the aeon/sktime wrappers, in a
 ## separate environment (.venv-ecosystem): the ecosystem extra pins older numpy, pandas,
-## scikit-learn, scipy and numba (see the README), so it stays out of .venv; also the
+## scikit-learn, scipy and numba (see docs/python.md), so it stays out of .venv; also the
 ## compiled SVM solver against that older scikit-learn's LIBSVM (bit for bit)
 ECO := .venv-ecosystem
 test-ecosystem:
@@ -46,8 +53,8 @@ test-ecosystem:
 
 ## check: lint, types and the import layering
 check: install
-	$(BIN)/ruff check rntk_bench tests benchmarks scripts
-	$(BIN)/ruff format --check rntk_bench tests benchmarks scripts
+	$(BIN)/ruff check rntk_bench tests benchmarks experiments tools
+	$(BIN)/ruff format --check rntk_bench tests benchmarks experiments tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -76,34 +83,38 @@ reproduce: install
 	$(RB) report results/ucr56 --with-published --out results/ucr56/report-with-published \
 	  $(if $(ARCHIVE),--published $(ARCHIVE)/published)
 
-## lengths: the three experiments of "Where does the RNTK pay off?" (README); quick grid
+## lengths: the three experiments of "Where does the RNTK pay off?"
+## (docs/experiments/lengths.md); quick grid
 LENGTH_POLICIES := resample,pad-start,pad-end,truncate
 # The policy variants a report shows (a CD diagram takes at most 16 methods).
 SHOWN := rbf+pad-start,rbf+pad-end,rbf+truncate,ntk+pad-start,ntk+pad-end,ntk+truncate
 # GAK costs O(T T') per pair: on the varlen suite its quick grid visits 2e11 alignment
-# cells (PLAID 1.4e11); lengths-varlen took 16 min on 2 quiet cores (README).
+# cells (PLAID 1.4e11); lengths-varlen took 16 min on 2 quiet cores (docs/experiments/lengths.md).
 
 lengths: lengths-synthetic lengths-varlen lengths-truncated
 
+## lengths-synthetic: the seeded synthetic suite, every kernel under every length policy
 lengths-synthetic: install
 	$(RB) run --suite synthetic --kernels all --grid quick --length-policy $(LENGTH_POLICIES) \
 	  --name synthetic --n-jobs $(JOBS)
 	$(RB) report results/synthetic --methods rntk,rnngp,gak,ntk,nngp,rbf,polynomial,linear,$(SHOWN)
-	$(BIN)/python scripts/length_figures.py results/synthetic --kind synthetic
+	$(BIN)/python experiments/length_figures.py results/synthetic --kind synthetic
 
+## lengths-varlen: the variable-length archive sets (GAK included: about 16 min on 2 cores)
 lengths-varlen: install
 	-$(RB) download --suite varlen $(if $(ARCHIVE),--archive $(ARCHIVE))
 	$(RB) run --suite varlen --kernels all --grid quick --length-policy $(LENGTH_POLICIES) \
 	  --name varlen --n-jobs $(JOBS) --skip-unavailable
 	$(RB) report results/varlen --methods rntk,rnngp,gak,ntk,nngp,rbf,polynomial,linear,$(SHOWN)
 
+## lengths-truncated: ucr56 with test series cut to 75% and 50%, end or start kept
 lengths-truncated: install
 	-$(RB) download --suite ucr56 $(if $(ARCHIVE),--archive $(ARCHIVE))
 	$(RB) run --suite ucr56 --kernels rntk,rnngp,ntk,nngp,rbf,polynomial,linear --grid quick \
 	  --length-policy resample,pad-start --truncate-test 1,0.75,0.5 --truncate-side end,start \
 	  --name truncated --n-jobs $(JOBS) --skip-unavailable --gram-cache results/truncated/grams
 	$(RB) report results/truncated
-	$(BIN)/python scripts/length_figures.py results/truncated --kind truncated
+	$(BIN)/python experiments/length_figures.py results/truncated --kind truncated
 
 ## ablation: the RNTK ablation on ucr56 (depth, activation, preprocessing, h0, Gram
 ## normalisation, best-of, wider C grid), every RNTK variant with the paper's 900
@@ -112,7 +123,7 @@ lengths-truncated: install
 ## the committed best-of was assembled from the variant runs: add ABLATION_ARGS=--assemble).
 ABLATION_GRID ?= paper
 ablation: install
-	$(BIN)/python scripts/ablation.py --grid $(ABLATION_GRID) --n-jobs $(JOBS) $(ABLATION_ARGS) \
+	$(BIN)/python experiments/ablation.py --grid $(ABLATION_GRID) --n-jobs $(JOBS) $(ABLATION_ARGS) \
 	  $(if $(ARCHIVE),--archive $(ARCHIVE))
 
 ## bench: kernel and protocol benchmarks (print their figures)
@@ -120,6 +131,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_kernels.py
 	$(BIN)/python benchmarks/bench_run.py $(if $(ARCHIVE),--archive $(ARCHIVE)) --n-jobs $(JOBS)
 
+## clean: remove .venv, build outputs and caches
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -13,7 +13,7 @@ this script. Inputs:
 
 Run::
 
-    .venv/bin/python scripts/make_registry.py [--summary ARCHIVE/DataSummary_UCR.csv]
+    .venv/bin/python tools/make_registry.py [--summary ARCHIVE/DataSummary_UCR.csv]
         [--output datasets.yaml] [--check]
 
 ``--check`` compares with the existing file instead of writing it (exit code 1 if
@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:
-            print(f"{args.output} is out of date; run scripts/make_registry.py", file=sys.stderr)
+            print(f"{args.output} is out of date; run tools/make_registry.py", file=sys.stderr)
             return 1
         print(f"{args.output} is up to date ({len(datasets)} data sets)")
         return 0

@@ -1,7 +1,7 @@
 """Accuracy against length variability (synthetic) or the kept fraction (truncated runs).
 
-Developer tool for the README's "Where does the RNTK pay off?": reads a run folder's
-result files (never reruns anything) and writes, next to its report:
+The figures of "Where does the RNTK pay off?" (docs/experiments/lengths.md): reads a run
+folder's result files (never reruns anything) and writes, next to its report:
 
 - ``synthetic``: ``accuracy_vs_r.{csv,md,png,svg}``: test accuracy of every method on
   every synthetic data set, by position (start/end), noise and r; the figure has one
@@ -12,8 +12,8 @@ result files (never reruns anything) and writes, next to its report:
 
 Run::
 
-    .venv/bin/python scripts/length_figures.py results/synthetic --kind synthetic
-    .venv/bin/python scripts/length_figures.py results/truncated --kind truncated
+    .venv/bin/python experiments/length_figures.py results/synthetic --kind synthetic
+    .venv/bin/python experiments/length_figures.py results/truncated --kind truncated
 
 Output is deterministic (no timestamps), so rerunning it changes no byte.
 """

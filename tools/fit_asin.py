@@ -4,7 +4,7 @@ asin(y) = y + y^3 p(y^2) on 0 <= y <= 1/2, with p of degree 11 interpolating at
 Chebyshev nodes of u = y^2 in [0, 1/4], evaluated in 40-digit arithmetic (mpmath).
 The printed coefficients are pasted into _ASIN_COEFFS; the script also prints the
 largest error against numpy's arcsin on a dense grid (about 1 ulp).
-Run: python scripts/fit_asin.py   (needs mpmath: pip install mpmath)
+Run: python tools/fit_asin.py   (needs mpmath: pip install mpmath)
 """
 
 import mpmath as mp

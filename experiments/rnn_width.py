@@ -1,6 +1,7 @@
 """Width sweep of the trained RNN: does its accuracy approach the RNTK's as it widens?
 
-    python scripts/rnn_width.py --archive PATH [--widths 32,128,512,1024] [--out results/rnn_width]
+    python experiments/rnn_width.py --archive PATH [--widths 32,128,512,1024]
+        [--out results/rnn_width]
 
 For each data set and width, the ``rnn`` method's "paper" grid (learning rate x
 sigma_w) at that width is selected on the training split exactly as in a run

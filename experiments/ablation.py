@@ -1,6 +1,6 @@
 """The RNTK ablation on ucr56: one run per variant, then one merged report.
 
-    python scripts/ablation.py --archive PATH [--grid paper|quick] [--n-jobs 2]
+    python experiments/ablation.py --archive PATH [--grid paper|quick] [--n-jobs 2]
 
 Variants change one thing at a time from the headline RNTK (one layer, ReLU,
 ``maxnorm`` inputs, shared initial state, mean-diagonal Gram normalisation):
