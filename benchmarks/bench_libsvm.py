@@ -2,7 +2,7 @@
 
 Selection fits thousands of small SVMs, so the cost around one fit matters. This
 times fit + predict on a Gram matrix of an RBF kernel of random series, for the
-binding the engine uses (:class:`rntk_bench.evaluation.svm.PrecomputedSVC`, scikit-
+binding the engine uses (:class:`rntk_bench.svm.PrecomputedSVC`, scikit-
 learn's private ``sklearn.svm._libsvm``), scikit-learn's public ``SVC(kernel=
 "precomputed")``, and the public LIBSVM binding ``libsvm-official`` (skipped when it is
 not installed). Bindings are interleaved in every round, so they share the machine's
@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 from sklearn.svm import SVC
 
-from rntk_bench.evaluation.svm import PrecomputedSVC
+from rntk_bench.svm import PrecomputedSVC
 
 Fit = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 

@@ -44,7 +44,7 @@ from _machine import machine  # benchmarks/_machine.py (scripts run from this fo
 
 from rntk_bench.data import fetch_dataset, get_registry
 from rntk_bench.errors import DataError
-from rntk_bench.kernels import KERNELS
+from rntk_bench.methods import KERNELS
 from rntk_bench.records import iter_results
 
 
@@ -79,9 +79,10 @@ def compare_selection(
 
     from rntk_bench.evaluation.protocol import Protocol
     from rntk_bench.evaluation.splits import cv_folds
-    from rntk_bench.evaluation.svm import cv_scores, reference_cv_scores, select_best
-    from rntk_bench.evaluation.tasks import BlockTask, make_split, score_grams
-    from rntk_bench.kernels import FAMILIES, family_aliases, load_grid
+    from rntk_bench.evaluation.blocks import BlockTask, score_grams
+    from rntk_bench.evaluation.splits import make_split
+    from rntk_bench.methods import FAMILIES, family_aliases, load_grid
+    from rntk_bench.svm import cv_scores, reference_cv_scores, select_best
 
     def plain(grams, y, folds, c_grid, **_):
         return [reference_cv_scores(g, y, folds, c_grid) for g in grams]

@@ -21,12 +21,12 @@ import numpy as np
 from _machine import machine  # benchmarks/_machine.py (scripts run from this folder)
 
 from rntk_bench.data import fetch_dataset
-from rntk_bench.evaluation import svm
 from rntk_bench.evaluation.preprocessing import normalise_gram
 from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.evaluation.splits import cv_folds
-from rntk_bench.evaluation.tasks import make_split
-from rntk_bench.kernels import FAMILIES, family_aliases, load_grid
+from rntk_bench.evaluation.splits import make_split
+from rntk_bench.methods import FAMILIES, family_aliases, load_grid
+from rntk_bench.svm import cv as svm
 
 _BLOCK = 50  # settings per task, as in a run
 

@@ -35,10 +35,9 @@ import yaml
 
 from rntk_bench.data import fetch_dataset, get_registry
 from rntk_bench.errors import DataError
-from rntk_bench.evaluation.fallback import FALLBACK_RULE, cv_ties, grid_centre
-from rntk_bench.evaluation.svm import select_best
-from rntk_bench.kernels import GRIDS
+from rntk_bench.methods import GRIDS
 from rntk_bench.records import Result, iter_results, write_result
+from rntk_bench.svm import FALLBACK_RULE, cv_ties, grid_centre, select_best
 
 WIDE_C = "0.001,0.01,0.1,1,10,100,1000,10000,100000"
 BASELINES = "rntk,rnngp,ntk,nngp,rbf,polynomial,linear"

@@ -5,7 +5,7 @@
 
 For each data set and width, the ``rnn`` method's "paper" grid (learning rate x
 sigma_w) at that width is selected on the training split exactly as in a run
-(:func:`rntk_bench.evaluation.rnn.fit_rnn`, seed 0), and its test accuracy recorded
+(:func:`rntk_bench.methods._rnn_training.fit_rnn`, seed 0), and its test accuracy recorded
 in OUT/width_sweep.csv with CPU and wall seconds; OUT/width_sweep.png plots it
 against the width, with the RNTK's accuracy on the same data sets (paper protocol,
 read from results/ucr56/report/accuracy.csv) as horizontal lines.
@@ -26,9 +26,9 @@ import pandas as pd
 
 from rntk_bench.data import fetch_dataset
 from rntk_bench.evaluation.protocol import Protocol
-from rntk_bench.evaluation.rnn import RNN_GRIDS, fit_rnn
-from rntk_bench.evaluation.tasks import make_split
-from rntk_bench.kernels.grids import grid_settings
+from rntk_bench.methods._rnn_training import RNN_GRIDS, fit_rnn
+from rntk_bench.evaluation.splits import make_split
+from rntk_bench.methods.grids import grid_settings
 
 DATASETS = ("ItalyPowerDemand", "SonyAIBORobotSurface1", "ECG200", "GunPoint")
 

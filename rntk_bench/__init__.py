@@ -6,8 +6,21 @@ The package is layered so that the folder layout shows the data flow::
         --> evaluation (SVM + cross-validation, parallel, cached)
         --> reporting (leaderboards, plots, regression check) --> cli
 
-Import the layer you need, e.g. ``from rntk_bench.data import load_dataset`` or
-``from rntk_bench.kernels import rntk``.
+The array-level entry point is :func:`evaluate` (``from rntk_bench import evaluate``):
+one method, one train/test split, the whole protocol. Import the layer you need for the
+rest, e.g. ``from rntk_bench.data import load_dataset`` or ``from rntk_bench.kernels
+import rntk``; docs/architecture.md has the map.
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["__version__", "evaluate"]
+
+
+def __getattr__(name: str) -> object:
+    # Lazy: `import rntk_bench` stays light (reading results needs no kernels or SVM).
+    if name == "evaluate":
+        from rntk_bench.evaluation.evaluate import evaluate
+
+        return evaluate
+    raise AttributeError(f"module 'rntk_bench' has no attribute {name!r}")

@@ -11,13 +11,8 @@ import click
 import numpy as np
 
 from rntk_bench.errors import InputError
-from rntk_bench.kernels import (
-    FAMILIES,
-    KERNELS,
-    load_grid,
-    monte_carlo_kernels,
-    rnn_kernels,
-)
+from rntk_bench.kernels import monte_carlo_kernels, rnn_kernels
+from rntk_bench.methods import METHODS, KernelFamily, load_grid
 
 
 @click.command("kernels")
@@ -28,25 +23,30 @@ def kernels_command(fmt: str) -> None:
     """List the registered kernels, their grids and capabilities."""
     grids = {name: load_grid(name) for name in ("paper", "quick")}
     rows = []
-    for spec in KERNELS.values():
-        family = FAMILIES[spec.family]
+    for entry in METHODS.values():
+        description = entry.description
         sizes = {}
         for name, grid in grids.items():
-            settings = family.settings(grid[spec.family])
-            distinct = {
-                json.dumps(family.projection(spec.name, s), sort_keys=True) for s in settings
-            }
-            sizes[name] = len(distinct)
+            if isinstance(description, KernelFamily):
+                settings = description.settings(grid[description.name])
+                distinct = {
+                    json.dumps(description.projection(entry.name, s), sort_keys=True)
+                    for s in settings
+                }
+                sizes[name] = len(distinct)
+            else:
+                sizes[name] = len(description.settings(name))
+        capabilities = description.capabilities
         rows.append(
             {
-                "name": spec.name,
-                "family": spec.family,
+                "name": entry.name,
+                "family": description.name if isinstance(description, KernelFamily) else "trained",
                 "paper_grid": sizes["paper"],
                 "quick_grid": sizes["quick"],
-                "unequal_length": "native" if spec.unequal_length else "resampled",
-                "multivariate": spec.multivariate,
-                "gpu": spec.torch_backend,
-                "summary": spec.summary,
+                "unequal_length": "native" if capabilities.native_lengths else "resampled",
+                "multivariate": capabilities.multivariate,
+                "gpu": capabilities.gpu,
+                "summary": entry.summary,
             }
         )
     if fmt == "json":

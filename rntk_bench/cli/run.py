@@ -21,19 +21,6 @@ from rntk_bench.cli._signals import Terminated
 from rntk_bench.cli.data import download_limits
 from rntk_bench.data import resolve_names
 from rntk_bench.errors import InputError
-from rntk_bench.evaluation.experiment import (
-    DataOptions,
-    Preparing,
-    ResultDone,
-    ResultSkipped,
-    RunConfig,
-    RunPlanned,
-    TaskDone,
-    Warned,
-    run_experiment,
-)
-from rntk_bench.evaluation.methods import is_method
-from rntk_bench.evaluation.parallel import executor
 from rntk_bench.evaluation.protocol import (
     LENGTH_POLICIES,
     NORMALISATIONS,
@@ -43,8 +30,17 @@ from rntk_bench.evaluation.protocol import (
     Protocol,
     TestTruncation,
 )
-from rntk_bench.evaluation.svm import SOLVERS
-from rntk_bench.kernels import get_kernel, kernel_names
+from rntk_bench.experiment import DataOptions, RunConfig, executor, run_experiment
+from rntk_bench.experiment.events import (
+    Preparing,
+    ResultDone,
+    ResultSkipped,
+    RunPlanned,
+    TaskDone,
+    Warned,
+)
+from rntk_bench.methods import kernel_names, lookup
+from rntk_bench.svm import SOLVERS
 
 
 def _kernel_list(value: str) -> tuple[str, ...]:
@@ -356,7 +352,8 @@ def run(
     )
     # Results per data-set line: native kernels once, fixed-length ones once per policy.
     expected = resamples * sum(
-        1 if is_method(k) or get_kernel(k).unequal_length else len(policies) for k in config.kernels
+        1 if lookup(k).description.capabilities.native_lengths else len(policies)
+        for k in config.kernels
     )
     per_dataset: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, int] = defaultdict(int)

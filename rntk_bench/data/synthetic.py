@@ -18,7 +18,7 @@ result was seen):
   ``t_max = 128``, ``burst = 32``, 120 training and 300 test series, each data set
   with its own seed.
 
-The generator is a *source* of :mod:`rntk_bench.data.fetch`: the data set is written
+The generator is a *source* of :mod:`rntk_bench.data.sources`: the data set is written
 to .ts files that then go through the same parsing, registry checks and sha256 lock
 as any downloaded data set (a generator that changed, e.g. with another numpy,
 stops with a checksum error instead of silently changing the data).

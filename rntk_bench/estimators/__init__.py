@@ -42,20 +42,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from rntk_bench.errors import InputError
-from rntk_bench.evaluation.decision import class_probabilities, class_scores
+from rntk_bench.evaluation.evaluate import cross_validate
+from rntk_bench.evaluation.finish import FittedSVM, fit_selected, select
 from rntk_bench.evaluation.preprocessing import Preprocessing
 from rntk_bench.evaluation.protocol import PAPER_C_GRID, Protocol
-from rntk_bench.evaluation.splits import cv_folds
-from rntk_bench.evaluation.tasks import (
-    BlockTask,
-    FittedSVM,
-    fit_selected,
-    kernel_plan,
-    run_block,
-    score_table,
-    select,
-)
-from rntk_bench.kernels import FAMILIES, family_aliases, get_kernel, load_grid
+from rntk_bench.methods import KernelFamily, load_family_grid, lookup
+from rntk_bench.svm import class_probabilities, class_scores
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data
@@ -91,8 +83,22 @@ def _ragged_series(X: Sequence[Any]) -> list[np.ndarray]:
     return out
 
 
+def _is_nested_frame(X: Any) -> bool:
+    """True for sktime's nested DataFrame (cells holding pandas Series)."""
+    if type(X).__name__ != "DataFrame" or not hasattr(X, "iloc") or X.size == 0:
+        return False
+    return hasattr(X.iloc[0, 0], "index")
+
+
 def _as_series(estimator: Any, X: Any, reset: bool) -> Any:
     """Validate input; 2-D -> (n, 1, T), 3-D as is, ragged lists -> list of (c, t_i)."""
+    if _is_nested_frame(X):
+        raise InputError(
+            "X is an sktime nested DataFrame (one pandas Series per cell); this scikit-learn "
+            "estimator takes arrays (n_cases, n_channels, n_timepoints) or lists of series. "
+            "Use rntk_bench.estimators.sktime.SktimeKernelSVMClassifier, which converts "
+            "sktime's formats, or convert with sktime's convert_to(X, 'numpy3D')."
+        )
     if _is_ragged(X):
         return _ragged_series(X)
     arr = _validate_data(
@@ -108,11 +114,14 @@ def _as_series(estimator: Any, X: Any, reset: bool) -> Any:
     return arr
 
 
-def _grid_params(grid: Grid, family: str) -> Mapping[str, Sequence[Any]]:
-    """The family's {parameter: values} from a grid name, YAML file or mapping."""
-    if isinstance(grid, Mapping):
-        return {k: tuple(v) if isinstance(v, (list, tuple)) else (v,) for k, v in grid.items()}
-    return load_grid(grid, families=family_aliases())[family]
+def _family(name: str) -> KernelFamily:
+    description = lookup(name).description
+    if not isinstance(description, KernelFamily):
+        raise InputError(
+            f"{name!r} is a trained method, not a kernel; the kernel SVM estimators take "
+            "a kernel (rntk-bench kernels)."
+        )
+    return description
 
 
 class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
@@ -122,7 +131,7 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
     ----------
     kernel : str, default="rntk"
         A registered kernel (``rntk-bench kernels``): rntk, rnngp, ntk, nngp, rbf,
-        polynomial, linear.
+        polynomial, linear, gak.
     grid : str or mapping, default="quick"
         "quick", "paper", a YAML grid file, or {parameter: list of values} of the
         kernel's family (e.g. ``{"sigma_w": [1.35, 1.41], "sigma_b": [0, 0.1]}``).
@@ -135,6 +144,9 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
         Seeds the folds.
     backend, device, dtype : str
         Kernel backend options (RNTK/RNNGP), as for ``rntk-bench run``.
+    n_jobs : int, default=1
+        Blocks of grid settings computed side by side during selection (joblib
+        processes; -1: all cores). The selection is the same for any value.
 
     Attributes
     ----------
@@ -146,8 +158,11 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
     best_score_ : float
         Its mean cross-validation accuracy (NaN when nothing could be validated).
     cv_results_ : dict
-        ``params`` (list of settings), ``C`` (the C grid), ``mean_test_score`` and
-        ``std_test_score`` (arrays of shape (n_settings, n_C)), ``scheme`` (folds used).
+        scikit-learn's ``GridSearchCV`` layout, one entry per (setting, C):
+        ``params``, ``param_<name>``, ``mean_test_score``, ``std_test_score``,
+        ``rank_test_score``; ``pd.DataFrame(cv_results_)`` has one row per cell.
+    cv_scheme_ : str
+        The folds used.
     n_features_in_ : int
         Time points (2-D input) or channels (3-D input).
     svm_ : FittedSVM
@@ -166,6 +181,7 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
         backend: str = "auto",
         device: str = "cpu",
         dtype: str = "float64",
+        n_jobs: int = 1,
     ) -> None:
         self.kernel = kernel
         self.grid = grid
@@ -177,6 +193,7 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
         self.backend = backend
         self.device = device
         self.dtype = dtype
+        self.n_jobs = n_jobs
 
     def _kernel_name(self) -> str:
         return str(self.kernel)
@@ -213,42 +230,26 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
             seed=self.seed,
         )
         name = self._kernel_name()
-        family = FAMILIES[get_kernel(name).family]
-        settings = family.settings(_grid_params(self.grid, family.name))
-        plan_ = kernel_plan(family, name, settings)
+        family = _family(name)
+        params = load_family_grid(self.grid, family)[family.name]
         self.preprocessing_ = Preprocessing.fit(series, protocol.preprocessing)
         X_train = self.preprocessing_.apply(series)
         # Fixed-length kernels: lists go to the longest training series (the CLI takes
         # the longest series of train + test); equal lengths stay as they are.
         self.length_ = max(s.shape[-1] for s in series) if isinstance(series, list) else None
-        folds = cv_folds(codes, protocol.folds, protocol.seed)
         backend_options = {
             "backend": self.backend,
             "device": self.device,
             "dtype": self.dtype,
             "n_threads": None,
         }
-        scores = run_block(
-            BlockTask(
-                dataset=type(self).__name__,
-                resample=0,
-                family=family.name,
-                kernels=(name,),
-                block=0,
-                settings=tuple(settings),
-                X_train=X_train,
-                y_train=codes,
-                folds=folds,
-                length=self.length_,
-                c_grid=protocol.c_grid,
-                normalisation=protocol.normalisation,
-                backend_options=backend_options,
-                gram_cache=None,
-                prune=False,  # cv_results_ is the complete table, as in GridSearchCV
-            )
-        )
-        mean, std = score_table(plan_, [scores], len(protocol.c_grid))
-        chosen = select(plan_, settings, mean, std, protocol.c_grid)
+        cv = cross_validate(
+            family, name, X_train, codes, self.length_, params, protocol, backend_options,
+            n_jobs=self.n_jobs,
+            prune=False,  # cv_results_ is the complete table, as in GridSearchCV
+        )  # fmt: skip
+        table = cv.table
+        chosen = select(cv.plan, cv.settings, table.mean, table.std, protocol.c_grid)
         self.svm_: FittedSVM = fit_selected(
             family,
             name,
@@ -264,20 +265,15 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
         self.best_params_ = dict(chosen.kernel_setting)
         self.best_C_ = chosen.C
         self.best_score_ = float("nan") if chosen.cv_accuracy is None else chosen.cv_accuracy
-        self.cv_results_ = {
-            "params": plan_.settings,
-            "C": np.asarray(protocol.c_grid),
-            "mean_test_score": mean,
-            "std_test_score": std,
-            "scheme": folds.scheme,
-        }
+        self.cv_results_ = table.grid_search_results()
+        self.cv_scheme_ = table.scheme
         return self
 
     def _gram(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "svm_")
         series = _as_series(self, X, reset=False)
         length = self.length_
-        if length is None and not get_kernel(self._kernel_name()).unequal_length:
+        if length is None and not _family(self._kernel_name()).capabilities.native_lengths:
             # Equal-length training series keep their length; other series are resampled
             # to it (the fixed-length kernels' policy).
             length = self.svm_.X_train.shape[-1]
@@ -328,6 +324,7 @@ class RNTKClassifier(KernelSVMClassifier):
         backend: str = "auto",
         device: str = "cpu",
         dtype: str = "float64",
+        n_jobs: int = 1,
     ) -> None:
         self.grid = grid
         self.c_grid = c_grid
@@ -338,6 +335,7 @@ class RNTKClassifier(KernelSVMClassifier):
         self.backend = backend
         self.device = device
         self.dtype = dtype
+        self.n_jobs = n_jobs
 
     def _kernel_name(self) -> str:
         return "rntk"
@@ -368,7 +366,8 @@ class SeriesKernel(TransformerMixin, BaseEstimator):
         self.params = params
 
     def _function(self) -> Any:
-        return get_kernel(self.kernel).function
+        member = _family(self.kernel).member(self.kernel)
+        return member.function
 
     def __call__(self, X: Any, Y: Any = None) -> np.ndarray:
         """Gram matrix of X against Y (or X), shape (n_X, n_Y)."""

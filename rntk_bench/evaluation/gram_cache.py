@@ -155,14 +155,15 @@ class GramCache:
         settings: Sequence[dict[str, Any]],
         length: int | None,
         dtype: str,
-        compute: Callable[[list[dict[str, Any]]], list[dict[str, np.ndarray]]],
+        compute: Callable[[list[int]], list[dict[str, np.ndarray]]],
     ) -> list[dict[str, np.ndarray]]:
         """The Gram sets of ``settings``: cached ones loaded, the others computed together.
 
         Parameters
         ----------
         compute : callable
-            ``compute(missing_settings) -> list of {kernel: (n, n) Gram}``, in order.
+            ``compute(missing) -> list of {kernel: (n, n) Gram}``, one per index of
+            ``settings`` in ``missing``, in order.
         """
         n = len(X)
         inputs = inputs_digest(X)
@@ -172,7 +173,7 @@ class GramCache:
         ]
         missing = [i for i, got in enumerate(out) if got is None]
         if missing:
-            computed = compute([dict(settings[i]) for i in missing])
+            computed = compute(missing)
             for i, gram_set in zip(missing, computed, strict=True):
                 out[i] = gram_set
                 if all(np.isfinite(g).all() for g in gram_set.values()):

@@ -10,7 +10,7 @@ Defaults (``Protocol()``) and where they come from:
   series of the classes with at least two examples are held out one at a time
   (leave-one-out) while every singleton stays in training; with no such series
   there is nothing to validate on and every setting ties: then the centre of the
-  grid is used, a data-independent default (:mod:`.fallback`), and the result
+  grid is used, a data-independent default (:mod:`rntk_bench.svm.select`), and the result
   file says so.
 - ``preprocessing="maxnorm"``: every series divided by the largest training-series
   norm, as in the authors' public code (the paper does not say). It sets the scale
@@ -33,6 +33,7 @@ from typing import Any
 
 from rntk_bench._validation import check_choice, check_positive, check_positive_int
 from rntk_bench.errors import InputError
+from rntk_bench.svm.libsvm import MAX_ITER
 
 __all__ = [
     "LENGTH_POLICIES",
@@ -88,10 +89,10 @@ class Protocol:
     normalisation: str = "mean-diagonal"
     seed: int = 0
     tie_break: str = field(default="mean, then smaller C, then grid order", init=False)
-    # When the whole CV table ties (no validation data): see evaluation/fallback.py.
+    # When the whole CV table ties (no validation data): see svm/select.py.
     tie_fallback: str = field(default="grid centre", init=False)
-    # LIBSVM iteration cap (see evaluation/svm.py); part of a result's identity.
-    svm_max_iter: int = field(default=1_000_000, init=False)
+    # LIBSVM iteration cap (see svm/libsvm.py); part of a result's identity.
+    svm_max_iter: int = field(default=MAX_ITER, init=False)
 
     def __post_init__(self) -> None:
         check_positive_int(self.folds, "folds", minimum=2)

@@ -15,14 +15,25 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from rntk_bench._validation import check_choice
+from rntk_bench.data import Dataset
 from rntk_bench.errors import DataError
-from rntk_bench.evaluation.preprocessing import series_list
-from rntk_bench.evaluation.protocol import LENGTH_POLICIES, MIN_TRUNCATED_LENGTH, TestTruncation
+from rntk_bench.evaluation.preprocessing import check_finite, preprocess, series_list
+from rntk_bench.evaluation.protocol import (
+    LENGTH_POLICIES,
+    MIN_TRUNCATED_LENGTH,
+    Protocol,
+    TestTruncation,
+)
 
 __all__ = [
+    "OVERFLOW_FIX",
     "Folds",
+    "Split",
     "apply_length_policy",
     "cv_folds",
+    "fixed_length_split",
+    "make_split",
+    "prepare_split",
     "resample_split",
     "take",
     "truncate_series",
@@ -223,3 +234,117 @@ def apply_length_policy(X_train: Any, X_test: Any, policy: str) -> tuple[Any, An
         return np.pad(s, width)
 
     return np.stack([pad(s) for s in train]), np.stack([pad(s) for s in test]), None
+
+
+# --- the preprocessed split a method sees ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    """One train/test split, preprocessed.
+
+    Attributes
+    ----------
+    X_train, X_test : arrays (n, n_channels, n_timepoints) or lists of (n_channels, t_i)
+    y_train, y_test : ndarray of int class codes (y_test may be empty: unlabelled test)
+    length : int or None
+        Common length for fixed-length kernels (None: the data are equal-length).
+    """
+
+    X_train: Any
+    y_train: np.ndarray
+    X_test: Any
+    y_test: np.ndarray
+    length: int | None
+
+
+#: What a user can do about an overflow, in every non-finite message.
+OVERFLOW_FIX = (
+    "Scale the inputs (--preprocessing maxnorm or znorm) or drop the grid values that "
+    "make the kernel overflow."
+)
+
+
+def prepare_split(
+    X_train: Any,
+    y_train: np.ndarray,
+    X_test: Any,
+    y_test: np.ndarray,
+    preprocessing: str,
+    name: str,
+) -> Split:
+    """Preprocess a split with training statistics and check that it stays finite.
+
+    Parameters
+    ----------
+    X_train, X_test : arrays (n, n_channels, n_timepoints) or lists of (n_channels, t_i)
+    y_train, y_test : ndarray of int class codes
+    preprocessing : {"none", "znorm", "maxnorm"}
+    name : str
+        Names the data in messages.
+
+    Returns
+    -------
+    Split
+        ``length`` is the longest series of both splits when they are lists.
+
+    Raises
+    ------
+    NumericalError
+        When the preprocessing leaves a non-finite value.
+    """
+    X_train, X_test = preprocess(X_train, X_test, preprocessing)
+    length: int | None = None
+    if isinstance(X_train, list):
+        length = max(s.shape[-1] for s in [*X_train, *X_test])
+    what = f"{name} after preprocessing ({preprocessing})"
+    check_finite(X_train, f"{what}, training split,", OVERFLOW_FIX)
+    check_finite(X_test, f"{what}, test split,", OVERFLOW_FIX)
+    return Split(X_train, np.asarray(y_train), X_test, np.asarray(y_test), length)
+
+
+def make_split(
+    data: Dataset,
+    resample: int,
+    protocol: Protocol,
+    truncation: TestTruncation | None = None,
+) -> Split:
+    """The preprocessed split of a registered data set for ``resample`` (0: official).
+
+    ``truncation`` cuts every test series (before preprocessing, as a shorter series
+    would arrive) while the training series stay whole; the split is then of
+    variable length and ``length`` is its longest series.
+    """
+    train_index, test_index = resample_split(
+        data.y_train, data.y_test, resample, protocol.seed, labels=data.classes
+    )
+    if isinstance(data.X_train, list):
+        X_all: Any = list(data.X_train) + list(data.X_test)
+    else:
+        X_all = np.concatenate([data.X_train, data.X_test])
+    y_all = np.concatenate([data.y_train, data.y_test])
+    X_train, X_test = take(X_all, train_index), take(X_all, test_index)
+    if truncation is not None:
+        X_test = truncate_series(X_test, truncation, data.info.name)
+        if not isinstance(X_train, list):
+            X_train = list(X_train)
+    return prepare_split(
+        X_train,
+        y_all[train_index],
+        X_test,
+        y_all[test_index],
+        protocol.preprocessing,
+        data.info.name,
+    )
+
+
+def fixed_length_split(split: Split, policy: str) -> Split:
+    """The split as a fixed-length kernel sees it under a length ``policy``.
+
+    See :func:`apply_length_policy`; equal-length splits and "resample" come back
+    unchanged (the kernels resample to ``length``).
+    """
+    if split.length is None or policy == "resample":
+        return split
+    X_train, X_test, length = apply_length_policy(split.X_train, split.X_test, policy)
+    return Split(X_train, split.y_train, X_test, split.y_test, length)

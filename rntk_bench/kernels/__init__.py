@@ -9,8 +9,8 @@ X and Y are float arrays of shape (n_cases, n_channels, n_timepoints) or lists o
 - :func:`rbf`, :func:`polynomial`, :func:`linear`: classical kernels.
 - :func:`gak`, :func:`gak_bandwidth`: the global alignment kernel (checked against tslearn) and its
   median-distance bandwidth.
-- :data:`KERNELS`, :data:`FAMILIES`, :func:`get_kernel`: the registry;
-  :func:`load_grid`: hyper-parameter grids ("paper", "quick" or YAML).
+- The registry of methods (which kernels a run can name, their grids and
+  capabilities) is :mod:`rntk_bench.methods`; this package holds the functions only.
 - :func:`monte_carlo_kernels`: empirical kernels of finite random RNNs.
 - :func:`rntk_time_weights`, :func:`rntk_time_weight_curve`: the RNTK unrolled into
   time-step weights, per pair or summed over a data set's pairs (docs/time_weights.md).
@@ -20,18 +20,7 @@ X and Y are float arrays of shape (n_cases, n_channels, n_timepoints) or lists o
 from rntk_bench.kernels.classic import linear, polynomial, rbf
 from rntk_bench.kernels.finite import monte_carlo_kernels
 from rntk_bench.kernels.gak import gak, gak_bandwidth
-from rntk_bench.kernels.grids import GRIDS, load_grid
 from rntk_bench.kernels.ntk import fc_kernels_all_depths, nngp, ntk
-from rntk_bench.kernels.registry import (
-    FAMILIES,
-    KERNELS,
-    KernelFamily,
-    KernelSpec,
-    family_aliases,
-    get_family,
-    get_kernel,
-    kernel_names,
-)
 from rntk_bench.kernels.rntk import rnn_kernels, rnn_kernels_grid, rnngp, rntk
 from rntk_bench.kernels.weights import (
     TimeWeightCurve,
@@ -59,23 +48,13 @@ def compiled_on_disk(loop: str = "rnn") -> bool | None:
 
 
 __all__ = [
-    "FAMILIES",
-    "GRIDS",
-    "KERNELS",
-    "KernelFamily",
-    "KernelSpec",
     "TimeWeightCurve",
     "TimeWeights",
     "compiled_on_disk",
-    "family_aliases",
     "fc_kernels_all_depths",
     "gak",
     "gak_bandwidth",
-    "get_family",
-    "get_kernel",
-    "kernel_names",
     "linear",
-    "load_grid",
     "monte_carlo_kernels",
     "nngp",
     "ntk",

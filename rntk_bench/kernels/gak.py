@@ -6,7 +6,9 @@ resampling, no padding) and any number of channels, which makes it the standard 
 kernel of this ground and the baseline the RNTK has to beat there.
 
 Two backends compute the same values. ``backend="tslearn"`` is
-:func:`tslearn.metrics.cdist_gak` (a maintained implementation; the reference).
+:func:`tslearn.metrics.cdist_gak` (a maintained implementation; the reference), an
+optional dependency (``pip install tslearn``, or the ``dev`` extra) imported only
+when that backend is asked for: the CLI never selects it.
 The default, ``"numba"``, runs tslearn's recursion for all pairs of a Gram in one
 compiled parallel loop (:mod:`rntk_bench.kernels._gak_fused`): tslearn drives each pair
 from Python and redoes long pairs in log space, which made GAK on the long
@@ -51,6 +53,7 @@ O(L max(T, T')); see the README for measured pair-seconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -88,7 +91,8 @@ def gak(
         "numba" (default): the compiled all-pairs recursion of
         :mod:`rntk_bench.kernels._gak_fused`, 3-20x faster than tslearn
         (benchmarks/bench_gak.py). "tslearn": :func:`tslearn.metrics.cdist_gak`, the
-        reference the tests hold the default to (1e-10 relative).
+        reference the tests hold the default to (1e-10 relative); needs the optional
+        package tslearn.
 
     Returns
     -------
@@ -98,8 +102,8 @@ def gak(
     Raises
     ------
     InputError
-        For sigma <= 0, bad series, an unknown backend, or X and Y with different
-        channel counts.
+        For sigma <= 0, bad series, an unknown backend, X and Y with different
+        channel counts, or ``backend="tslearn"`` without tslearn installed.
     """
     sigma = check_positive(sigma, "sigma (the GAK bandwidth)")
     backend = check_choice(backend, "backend", ("numba", "tslearn"))
@@ -174,8 +178,8 @@ def _gak_tslearn(
     # enclosing process-based joblib context (the experiment engine's) is not inherited:
     # tslearn's backend objects cannot be pickled to worker processes.
     import joblib  # here, not at import: listing kernels stays light
-    from tslearn.metrics import cdist_gak
 
+    cdist_gak = _tslearn_cdist_gak()
     with joblib.parallel_config(backend="threading"):
         out = cdist_gak(
             _tslearn_layout(Xb),
@@ -185,6 +189,19 @@ def _gak_tslearn(
             be="numpy",
         )
     return np.asarray(out, dtype=np.float64)
+
+
+def _tslearn_cdist_gak() -> Callable[..., Any]:
+    """tslearn's ``cdist_gak``, imported on first use (tslearn is optional)."""
+    try:
+        from tslearn.metrics import cdist_gak
+    except ImportError as exc:
+        raise InputError(
+            'backend="tslearn" needs the optional package tslearn, which is not installed '
+            f"or cannot be imported ({exc}); install it with `pip install tslearn` (or "
+            '`pip install "rntk-bench[dev]"`), or use the default backend="numba".'
+        ) from None
+    return cdist_gak
 
 
 def gak_bandwidth(X: Any) -> float:

@@ -20,7 +20,7 @@ from rntk_bench.data import (
     is_cached,
     load_dataset,
 )
-from rntk_bench.data.fetch import _sktime_data_dir
+from rntk_bench.data.sources import sktime_data_dir
 from rntk_bench.errors import ChecksumError, DataError, InputError, UnknownNameError
 
 Snapshot = Callable[[Path], dict[str, bytes]]
@@ -72,7 +72,7 @@ def test_bundled_dataset_needs_no_network_and_is_cached(home: Path) -> None:
     assert np.bincount(ds.y_train).tolist() == [12, 12, 12]
     # The files are copied into the cache and their sha256 recorded, twice: where they
     # came from and where they are now.
-    sktime_file = _sktime_data_dir() / "ArrowHead" / "ArrowHead_TRAIN.ts"  # type: ignore[operator]
+    sktime_file = sktime_data_dir() / "ArrowHead" / "ArrowHead_TRAIN.ts"  # type: ignore[operator]
     cached = home / "ArrowHead" / "ArrowHead_TRAIN.ts"
     assert cached.read_bytes() == sktime_file.read_bytes()
     files = lock_files(home)

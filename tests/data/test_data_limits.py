@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from rntk_bench.cli import main
 from rntk_bench.data import DownloadLimits, fetch_dataset, get_registry
-from rntk_bench.data.fetch import max_split_bytes
+from rntk_bench.data.cache import max_split_bytes
 from rntk_bench.errors import DataError, InputError
 
 # Coffee is not bundled with sktime, so only the server can provide it.

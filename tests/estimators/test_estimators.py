@@ -14,8 +14,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from rntk_bench.data import fetch_dataset
 from rntk_bench.estimators import KernelSVMClassifier, RNTKClassifier, SeriesKernel
-from rntk_bench.evaluation.experiment import RunConfig, run_experiment
-from rntk_bench.evaluation.parallel import executor
+from rntk_bench.experiment import RunConfig, run_experiment
+from rntk_bench.experiment.parallel import executor
 from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.kernels import rbf, rntk
 from rntk_bench.records import iter_results

@@ -10,16 +10,9 @@ import numpy as np
 import pytest
 
 from rntk_bench.errors import DataError, InputError, ResultError, UnknownNameError
-from rntk_bench.evaluation.experiment import (
-    DataOptions,
-    ResultDone,
-    ResultSkipped,
-    RunPlanned,
-    TaskDone,
-    Warned,
-    run_experiment,
-)
-from rntk_bench.evaluation.parallel import executor
+from rntk_bench.experiment import DataOptions, run_experiment
+from rntk_bench.experiment.events import ResultDone, ResultSkipped, RunPlanned, TaskDone, Warned
+from rntk_bench.experiment.parallel import executor
 from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.records import iter_results, read_result
 

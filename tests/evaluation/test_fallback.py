@@ -7,21 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from rntk_bench.evaluation.fallback import FALLBACK_RULE, cv_ties, grid_centre
 from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.evaluation.splits import cv_folds
-from rntk_bench.evaluation.tasks import Split, finalise, kernel_plan
-from rntk_bench.kernels import FAMILIES, load_grid
+from rntk_bench.evaluation.blocks import kernel_plan
+from rntk_bench.evaluation.finish import finalise
+from rntk_bench.evaluation.splits import Split
+from rntk_bench.methods import FAMILIES, load_grid
+from rntk_bench.svm.select import FALLBACK_RULE, grid_centre
 
 PAPER_C = (0.01, 0.1, 1.0, 10.0, 100.0)
-
-
-def test_cv_ties_only_when_nothing_can_choose():
-    assert cv_ties(np.full((3, 5), np.nan))
-    assert cv_ties(np.full((3, 5), 0.5))
-    assert not cv_ties(np.array([[0.5, 0.5], [0.5, 0.6]]))
-    assert not cv_ties(np.array([[np.nan, 0.5], [0.5, 0.5]]))  # partly scored
-    assert not cv_ties(np.array([[0.5]]))  # one candidate: no arbitrary choice
 
 
 @pytest.mark.parametrize(
@@ -40,13 +34,6 @@ def test_the_paper_grid_centres_stated_in_the_docs(kernel, expected):
     s_index, c_index = grid_centre(plan.settings, PAPER_C)
     assert PAPER_C[c_index] == 1.0
     assert {k: plan.settings[s_index][k] for k in expected} == expected
-
-
-def test_grid_centre_takes_the_lower_middle_and_the_earlier_setting_on_ties():
-    settings = [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}]
-    assert grid_centre(settings, [100.0, 1.0, 10.0, 0.1]) == (1, 1)  # C sorted: 0.1 1 10 100
-    settings = [{"a": 1, "b": 2}, {"a": 2, "b": 1}]  # both one step off the centre
-    assert grid_centre(settings, [1.0]) == (0, 0)
 
 
 def test_a_fungi_like_split_falls_back_to_the_centre_and_says_so():

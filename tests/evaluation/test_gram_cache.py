@@ -11,7 +11,7 @@ import pytest
 
 from rntk_bench.evaluation.gram_cache import GramCache, inputs_digest, setting_key
 from rntk_bench.evaluation.splits import cv_folds
-from rntk_bench.evaluation.tasks import BlockTask, run_block
+from rntk_bench.evaluation.blocks import BlockTask, run_block
 
 
 class _Planted:

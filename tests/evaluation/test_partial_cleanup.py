@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rntk_bench.evaluation.experiment import RunConfig
+from rntk_bench.experiment import RunConfig
 from rntk_bench.evaluation.protocol import Protocol
 
 from .conftest import run_all

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from rntk_bench.cli import main
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.methods import get_method, is_method
-from rntk_bench.evaluation.rnn import TrainOptions, validation_split
+from rntk_bench.methods._rnn_training import TrainOptions, validation_split
 from rntk_bench.records import iter_results
 
 from .conftest import run_all
@@ -64,7 +64,7 @@ def test_without_torch_the_rnn_is_one_line_error(monkeypatch, tmp_path: Path):
 @pytest.mark.torch
 def test_the_rnn_is_deterministic_for_a_seed():
     pytest.importorskip("torch")
-    from rntk_bench.evaluation.rnn import fit_rnn
+    from rntk_bench.methods._rnn_training import fit_rnn
 
     X, y = _separable(24, seed=0)
     X_test, _ = _separable(10, seed=1)
@@ -82,7 +82,7 @@ def test_the_rnn_is_deterministic_for_a_seed():
 @pytest.mark.torch
 def test_the_rnn_learns_a_separable_problem_with_unequal_lengths_to_100_percent():
     pytest.importorskip("torch")
-    from rntk_bench.evaluation.rnn import fit_rnn
+    from rntk_bench.methods._rnn_training import fit_rnn
 
     X, y = _separable(40, seed=0)
     X_test, y_test = _separable(40, seed=1)

@@ -8,9 +8,9 @@ import json
 import numpy as np
 
 from rntk_bench.evaluation import experiment
-from rntk_bench.evaluation.experiment import Preparing, RunPlanned
+from rntk_bench.experiment.events import Preparing, RunPlanned
 from rntk_bench.evaluation.splits import cv_folds
-from rntk_bench.evaluation.tasks import BlockTask
+from rntk_bench.evaluation.blocks import BlockTask
 
 from .conftest import run_all
 

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 from rntk_bench.evaluation import tasks
-from rntk_bench.evaluation.experiment import DataOptions, RunConfig
-from rntk_bench.evaluation.svm import reference_cv_scores
+from rntk_bench.experiment import DataOptions, RunConfig
 from rntk_bench.records import iter_results
+from rntk_bench.svm import reference_cv_scores
 
 from .conftest import run_all
 

@@ -2,11 +2,13 @@
 
 The default backend is the package's compiled all-pairs recursion (row-rescaled, with a
 log-space fallback); tslearn's ``cdist_gak`` and plain-loop recursions are its references.
+tslearn is optional (the ``dev`` extra): the tests that need it skip without it.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -14,9 +16,14 @@ from click.testing import CliRunner
 
 from rntk_bench.cli import main
 from rntk_bench.errors import InputError
-from rntk_bench.kernels import FAMILIES, gak, gak_bandwidth, load_grid
+from rntk_bench.kernels import gak, gak_bandwidth
+from rntk_bench.methods import FAMILIES, load_grid
 
-tslearn_metrics = pytest.importorskip("tslearn.metrics")
+
+@pytest.fixture
+def tslearn_metrics():
+    """tslearn.metrics, the reference (an optional package): the test skips without it."""
+    return pytest.importorskip("tslearn.metrics")
 
 
 def _direct_gak(x: np.ndarray, y: np.ndarray, sigma: float) -> float:
@@ -83,7 +90,7 @@ def test_tslearn_documented_values():
     )
 
 
-def test_entries_equal_tslearn_pairwise_gak_and_a_direct_recursion(unequal_series):
+def test_entries_equal_tslearn_pairwise_gak_and_a_direct_recursion(unequal_series, tslearn_metrics):
     """Multichannel, unequal lengths: the channel axis must reach tslearn as features."""
     X = unequal_series  # 2 channels, lengths 3..12
     Y = [s[:, ::-1] * 1.3 for s in X[:3]]
@@ -95,7 +102,7 @@ def test_entries_equal_tslearn_pairwise_gak_and_a_direct_recursion(unequal_serie
         assert cross[i, j] == pytest.approx(_direct_gak(X[i], Y[j], sigma), rel=1e-10)
 
 
-def test_long_series_stay_finite_and_normalised(rng):
+def test_long_series_stay_finite_and_normalised(rng, tslearn_metrics):
     """T = 600: the unnormalised kernel overflows float64 here; row rescaling does not."""
     X = rng.standard_normal((3, 1, 600))
     assert not np.isfinite(tslearn_metrics.unnormalized_gak(X[0, 0], X[0, 0], sigma=5.0))
@@ -106,7 +113,7 @@ def test_long_series_stay_finite_and_normalised(rng):
 
 
 @pytest.mark.parametrize("sigma", [0.3, 1.0, 4.0, 20.0])
-def test_default_backend_equals_tslearn_on_long_unequal_series(rng, sigma):
+def test_default_backend_equals_tslearn_on_long_unequal_series(rng, sigma, tslearn_metrics):
     """Lengths 2..700, two channels: short pairs stay in range, long ones need rescaling
     (tslearn redoes those in log space); every entry agrees to 1e-10 relative."""
     X = [rng.standard_normal((2, t)) for t in (2, 35, 260, 700)]
@@ -149,6 +156,16 @@ def test_values_do_not_depend_on_the_thread_count(unequal_series):
 def test_unknown_backend_is_refused(equal_series):
     with pytest.raises(InputError, match="backend must be one of 'numba', 'tslearn'; got 'gpu'"):
         gak(equal_series, sigma=1.0, backend="gpu")
+
+
+def test_the_tslearn_backend_without_tslearn_says_how_to_install_it(equal_series, monkeypatch):
+    """tslearn is optional: its backend fails with an InputError naming the install."""
+    monkeypatch.setitem(sys.modules, "tslearn", None)  # import tslearn -> ImportError
+    monkeypatch.setitem(sys.modules, "tslearn.metrics", None)
+    with pytest.raises(InputError, match=r"pip install tslearn") as exc:
+        gak(equal_series, sigma=1.0, backend="tslearn")
+    assert 'backend="tslearn"' in str(exc.value) and "\n" not in str(exc.value)
+    assert gak(equal_series, sigma=1.0).shape == (12, 12)  # the default needs no tslearn
 
 
 def test_bandwidth_rule_by_hand():
@@ -213,7 +230,7 @@ def test_cli_refuses_a_nonpositive_bandwidth_in_one_line(tmp_path):
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
 
 
-def test_runs_inside_a_process_based_joblib_context(equal_series):
+def test_runs_inside_a_process_based_joblib_context(equal_series, tslearn_metrics):
     """The engine runs inside joblib's loky backend; tslearn's threads must not inherit it."""
     import joblib
 

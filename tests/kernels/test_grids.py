@@ -7,7 +7,7 @@ import math
 import pytest
 
 from rntk_bench.errors import InputError, UnknownNameError
-from rntk_bench.kernels import FAMILIES, family_aliases, load_grid
+from rntk_bench.methods import FAMILIES, family_aliases, load_grid
 
 
 def test_paper_rnn_grid_is_the_papers_900_settings():

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from rntk_bench.errors import InputError, UnknownNameError
-from rntk_bench.kernels import get_kernel, load_grid, ntk, rbf, rntk
+from rntk_bench.kernels import ntk, rbf, rntk
+from rntk_bench.methods import get_kernel, load_grid
 
 
 @pytest.mark.parametrize(
@@ -61,7 +62,7 @@ def test_python_signature_errors_stay_type_errors():
 
 
 def test_grid_settings_name_unknown_and_missing_parameters():
-    from rntk_bench.kernels import FAMILIES
+    from rntk_bench.methods import FAMILIES
 
     with pytest.raises(InputError, match=r"unknown RNTK parameter\(s\) \['sigma_z'\]"):
         FAMILIES["rnn"].settings({"sigma_w": [1.4], "sigma_z": [1.0]})
@@ -87,7 +88,7 @@ def test_unknown_kernel_lists_the_valid_ones():
 
 
 def test_invalid_values_are_refused_before_anything_runs(tmp_path):
-    from rntk_bench.kernels import FAMILIES
+    from rntk_bench.methods import FAMILIES
 
     path = tmp_path / "grid.yaml"
     path.write_text("rntk: {sigma_w: [1.4, -2]}\n")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rntk_bench.evaluation.experiment import RunConfig, run_experiment
-from rntk_bench.evaluation.parallel import executor
+from rntk_bench.experiment import RunConfig, run_experiment
+from rntk_bench.experiment.parallel import executor
 from rntk_bench.evaluation.protocol import Protocol, TestTruncation
 from rntk_bench.reporting import load_results
 

@@ -319,7 +319,7 @@ def fit_rnn(
     (n_test,), n_fit, n_validation, train_seconds, predict_seconds.
     """
     torch = require_torch()
-    from rntk_bench.evaluation.fallback import grid_centre
+    from rntk_bench.svm import grid_centre
 
     options = options or TrainOptions()
     if n_threads is not None:

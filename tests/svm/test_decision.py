@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.svm import SVC
 
-from rntk_bench.evaluation.decision import class_probabilities, class_scores
-from rntk_bench.evaluation.svm import PrecomputedSVC
+from rntk_bench.svm.decision import class_probabilities, class_scores
+from rntk_bench.svm.libsvm import PrecomputedSVC
 
 
 def _problem(n_classes: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,159 +1,50 @@
-"""C-SVM on precomputed Gram matrices: cross-validation scores, selection, refit.
-
-The SVM is LIBSVM's C-SVC (one-vs-one), as in the paper, reached through
-scikit-learn. Selection fits thousands of small problems (a Gram per setting, five
-C values, ten folds), where :class:`sklearn.svm.SVC`'s input validation costs more
-than the fit itself (~0.7 ms of ~0.8 ms for 30 series). :class:`PrecomputedSVC` calls
-the same LIBSVM binding that SVC wraps, with SVC's defaults (tol 1e-3, shrinking,
-no class weights), and falls back to SVC if that private binding ever changes;
-a test checks that both give identical predictions.
-
-One difference from SVC's defaults: a fit stops after MAX_ITER iterations.
-scikit-learn's LIBSVM has no cap by default, and on some nearly singular Gram
-matrices it cycles for ever (seen: the RNNGP of PLAID at sigma_w = sqrt(2), C = 100,
-never converged; capped at 1e5 iterations it gave the same predictions in 0.02 s).
-Capped fits are counted and recorded in the result files.
+"""Cross-validation scores of a C-SVM on precomputed Gram matrices, with pruning.
 
 :func:`cv_scores` is the fast path of selection (docs/SELECTION.md): per-fold work
 done once, LIBSVM's one-vs-one vote replayed exactly in compiled code, and the
 C-path shortcut; by default its fits run LIBSVM's solver replicated step for step in
 numba (:mod:`._csvc`, the same models bit for bit), with ``solver="libsvm"`` they go
-through the binding. :func:`reference_cv_scores` is the plain loop it is tested and
-benchmarked against; the refit (:class:`PrecomputedSVC`) always uses the binding.
+through the binding. :func:`cv_scores_block` scores the Gram matrices of one kernel
+together and skips the cells that can no longer be selected.
+:func:`reference_cv_scores` is the plain loop they are tested and benchmarked
+against, one :class:`~.libsvm.PrecomputedSVC` per fold and C. Every fit takes its
+options (tolerance, iteration cap, ...) from :data:`.libsvm.OPTIONS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 import numba as nb
 import numpy as np
-from sklearn.svm import SVC
 
 from rntk_bench._validation import check_choice
-from rntk_bench.evaluation._csvc import fold_accuracies
-from rntk_bench.evaluation.protocol import Protocol
-from rntk_bench.evaluation.splits import Folds
+from rntk_bench.svm import libsvm
+from rntk_bench.svm._csvc import fold_accuracies
+from rntk_bench.svm.libsvm import PrecomputedSVC
 
 __all__ = [
-    "MAX_ITER",
     "SOLVERS",
     "CVScores",
-    "PrecomputedSVC",
+    "FoldSplits",
     "cv_scores",
     "cv_scores_block",
     "reference_cv_scores",
-    "select_best",
 ]
 
-MAX_ITER = Protocol.svm_max_iter
 #: SVM solvers of the cross-validation: LIBSVM's solver compiled (:mod:`._csvc`) or the
 #: scikit-learn binding; the same models bit for bit.
 SOLVERS = ("numba", "libsvm")
 
-try:  # the LIBSVM binding behind sklearn.svm.SVC
-    from sklearn.svm import _libsvm as _LIBSVM
-except ImportError:  # pragma: no cover - depends on the scikit-learn version
-    _LIBSVM = None
 
+class FoldSplits(Protocol):
+    """What cross-validation reads of :class:`rntk_bench.evaluation.splits.Folds`."""
 
-class PrecomputedSVC:
-    """C-SVC with a precomputed kernel: LIBSVM directly, SVC as the fallback.
-
-    Parameters
-    ----------
-    C : float
-        Regularisation.
-    """
-
-    def __init__(self, C: float) -> None:
-        self.C = float(C)
-        self._model: tuple | SVC | None = None
-        self._classes: np.ndarray | None = None
-        self.capped = False  # True when the fit stopped at MAX_ITER
-
-    def fit(self, gram: np.ndarray, y: np.ndarray) -> PrecomputedSVC:
-        """Fit on a (n_train, n_train) Gram matrix and labels (n_train,)."""
-        classes, codes = np.unique(y, return_inverse=True)
-        self._classes = classes
-        if len(classes) == 1:
-            self._model = None  # one class: LIBSVM refuses; the prediction is that class
-            return self
-        if _LIBSVM is not None:
-            try:
-                _LIBSVM.set_verbosity_wrap(0)  # LIBSVM prints its progress otherwise
-                self._model = _LIBSVM.fit(
-                    np.ascontiguousarray(gram, dtype=np.float64),
-                    codes.astype(np.float64),
-                    svm_type=0,
-                    kernel="precomputed",
-                    C=self.C,
-                    tol=1e-3,
-                    shrinking=1,
-                    cache_size=200,
-                    max_iter=MAX_ITER,
-                    random_seed=0,
-                )
-                self.capped = int(np.max(self._model[-1])) >= MAX_ITER
-                return self
-            except TypeError:  # pragma: no cover - private binding changed
-                pass
-        model = SVC(
-            kernel="precomputed", C=self.C, max_iter=MAX_ITER, decision_function_shape="ovo"
-        ).fit(gram, codes)
-        self.capped = int(np.max(model.n_iter_)) >= MAX_ITER
-        self._model = model
-        return self
-
-    def predict(self, gram: np.ndarray) -> np.ndarray:
-        """Predict from a (n_rows, n_train) Gram matrix; returns labels (n_rows,)."""
-        assert self._classes is not None, "fit first"
-        if self._model is None:
-            return np.full(gram.shape[0], self._classes[0])
-        if isinstance(self._model, SVC):
-            codes = self._model.predict(gram)
-        else:
-            codes = self._libsvm(_LIBSVM.predict, gram)
-        return self._classes[codes.astype(np.int64)]
-
-    def _libsvm(self, function: Any, gram: np.ndarray) -> np.ndarray:
-        """Call a LIBSVM prediction ``function`` with the fitted model on ``gram``."""
-        assert isinstance(self._model, tuple), "a LIBSVM model is fitted"
-        support, sv, n_class_sv, sv_coef, intercept, prob_a, prob_b, _, _ = self._model
-        return function(
-            np.ascontiguousarray(gram, dtype=np.float64),
-            support,
-            sv,
-            n_class_sv,
-            sv_coef,
-            intercept,
-            prob_a,
-            prob_b,
-            svm_type=0,
-            kernel="precomputed",
-        )
-
-    def decision_function(self, gram: np.ndarray) -> np.ndarray:
-        """LIBSVM's one-vs-one decision values for a (n_rows, n_train) Gram matrix.
-
-        Returns
-        -------
-        ndarray of shape (n_rows, n_classes * (n_classes - 1) / 2)
-            Column order (0, 1), (0, 2), ..., (1, 2), ... over the fitted classes in
-            sorted order; a positive value votes for the first class of the pair (LIBSVM's
-            sign, the opposite of SVC.decision_function in the binary case). No columns
-            when only one class was seen.
-        """
-        assert self._classes is not None, "fit first"
-        if self._model is None:
-            return np.zeros((gram.shape[0], 0))
-        if isinstance(self._model, SVC):
-            values = self._model.decision_function(gram)
-            # SVC flips the binary sign and ravels; give LIBSVM's convention back.
-            return -values[:, None] if values.ndim == 1 else values
-        return np.asarray(self._libsvm(_LIBSVM.decision_function, gram))
+    @property
+    def splits(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(train_index, validation_index) of every fold."""
 
 
 @dataclass(frozen=True)
@@ -254,24 +145,37 @@ def _score_fold(
     if ascending is None:
         ascending = np.argsort(c_values, kind="stable")
     order = ascending[wanted[ascending]]  # the wanted C values, smaller C first
-    if solver == "numba":
-        accuracies = np.empty(len(order))
-        fits, capped = fold_accuracies(
-            gram,
-            fold.train,
-            fold.valid,
-            fold.codes,
-            len(fold.classes),
-            fold.target,
-            c_values[order],
-            1e-3,
-            MAX_ITER,
-            c_path,
-            True,
-            accuracies,
-        )
-        out[order] = accuracies
-        return capped, fits
+    options = libsvm.OPTIONS
+    if solver != "numba":
+        return _score_fold_binding(gram, fold, c_grid, order, c_path, out)
+    accuracies = np.empty(len(order))
+    fits, capped = fold_accuracies(
+        gram,
+        fold.train,
+        fold.valid,
+        fold.codes,
+        len(fold.classes),
+        fold.target,
+        c_values[order],
+        options.tol,
+        options.max_iter,
+        c_path,
+        True,
+        accuracies,
+    )
+    out[order] = accuracies
+    return capped, fits
+
+
+def _score_fold_binding(
+    gram: np.ndarray,
+    fold: _Fold,
+    c_grid: Sequence[float] | np.ndarray,
+    order: np.ndarray,
+    c_path: bool,
+    out: np.ndarray,
+) -> tuple[int, int]:
+    """:func:`_score_fold` through scikit-learn's LIBSVM binding, C values in ``order``."""
     k_train = np.ascontiguousarray(gram[np.ix_(fold.train, fold.train)])
     k_valid = np.ascontiguousarray(gram[np.ix_(fold.valid, fold.train)])
     labels = fold.codes.astype(np.float64)
@@ -283,21 +187,11 @@ def _score_fold(
             out[c] = unbounded
             continue
         C = float(c_grid[c])
-        support, _, n_class_sv, sv_coef, intercept, _, _, _, n_iter = _LIBSVM.fit(
-            k_train,
-            labels,
-            svm_type=0,
-            kernel="precomputed",
-            C=C,
-            tol=1e-3,
-            shrinking=1,
-            cache_size=200,
-            max_iter=MAX_ITER,
-            random_seed=0,
-            sample_weight=weights,
+        support, _, n_class_sv, sv_coef, intercept, _, _, _, n_iter = libsvm.fit_binding(
+            k_train, labels, C, sample_weight=weights
         )
         fits += 1
-        stopped = int(np.max(n_iter)) >= MAX_ITER
+        stopped = libsvm.OPTIONS.capped(n_iter)
         capped += stopped
         accuracy = _ovo_accuracy(
             k_valid, support, n_class_sv.astype(np.int64), sv_coef, intercept, fold.target
@@ -311,7 +205,7 @@ def _score_fold(
 def cv_scores(
     gram: np.ndarray,
     y: np.ndarray,
-    folds: Folds,
+    folds: FoldSplits,
     c_grid: Sequence[float],
     *,
     c_path: bool = True,
@@ -339,7 +233,8 @@ def cv_scores(
     gram : ndarray of shape (n_train, n_train)
         Normalised training Gram matrix.
     y : ndarray of shape (n_train,)
-    folds : Folds
+    folds : FoldSplits
+        :class:`rntk_bench.evaluation.splits.Folds`, or anything with its ``splits``.
     c_grid : sequence of float
     c_path : bool, default True
         Use the C-path shortcut.
@@ -358,7 +253,7 @@ def cv_scores(
 def cv_scores_block(
     grams: Sequence[np.ndarray],
     y: np.ndarray,
-    folds: Folds,
+    folds: FoldSplits,
     c_grid: Sequence[float],
     *,
     c_path: bool = True,
@@ -373,7 +268,7 @@ def cv_scores_block(
     cell (docs/SELECTION.md, "Pruning"). A cell's mean over F folds is at most
     ``(sum of its scored folds + number of unscored folds) / F``; when that bound is
     below the best complete mean seen so far minus 1e-9 (far outside
-    :func:`select_best`'s 1e-12 tie band), no cell it could tie with is lost and
+    :func:`~.select.select_best`'s 1e-12 tie band), no cell it could tie with is lost and
     the cell cannot win, so its remaining folds are skipped and its mean and std
     are NaN. To find a high bar early, every matrix is scored on the first fold, and
     the rest are completed in decreasing order of their best first-fold accuracy;
@@ -385,7 +280,7 @@ def cv_scores_block(
     grams : sequence of ndarray of shape (n_train, n_train)
         Normalised training Gram matrices of one kernel (one per setting).
     y : ndarray of shape (n_train,)
-    folds : Folds
+    folds : FoldSplits
     c_grid : sequence of float
     c_path : bool, default True
     prune : bool, default True
@@ -405,9 +300,9 @@ def cv_scores_block(
     n_c = len(c_grid)
     check_choice(solver, "solver", SOLVERS)
     if solver == "libsvm":
-        if _LIBSVM is None:  # pragma: no cover - depends on the scikit-learn version
+        if libsvm.binding() is None:  # pragma: no cover - depends on the scikit-learn version
             return [reference_cv_scores(g, y, folds, c_grid) for g in grams]
-        _LIBSVM.set_verbosity_wrap(0)  # LIBSVM prints its progress otherwise
+        libsvm.binding().set_verbosity_wrap(0)  # LIBSVM prints its progress otherwise
     if not folds.splits:
         return [CVScores(np.full(n_c, np.nan), np.full(n_c, np.nan)) for _ in grams]
     y = np.asarray(y)
@@ -435,20 +330,7 @@ def cv_scores_block(
             for f in range(n_folds):
                 score(g, f, everything)
     else:
-        for g in range(len(grams)):
-            score(g, 0, everything)
-        first = [float(np.max(np.nan_to_num(s[:, 0], nan=-1.0))) for s in scores]
-        bar = floor  # the best complete mean so far
-        for g in sorted(range(len(grams)), key=lambda i: -first[i]):  # stable: ties in order
-            for f in range(1, n_folds):
-                bound = (np.sum(scores[g][:, :f], axis=1) + (n_folds - f)) / n_folds
-                alive = ~np.isnan(scores[g][:, f - 1]) & (bound >= bar - 1e-9)
-                if not alive.any():
-                    break
-                score(g, f, alive)
-            complete = ~np.isnan(scores[g]).any(axis=1)
-            if complete.any():
-                bar = max(bar, float(np.max(scores[g][complete].mean(axis=1))))
+        _score_pruned(score, scores, everything, floor)
     out = []
     for g, table in enumerate(scores):
         # mean/std over the full (n_C, F) table: the same reduction as without pruning,
@@ -458,8 +340,36 @@ def cv_scores_block(
     return out
 
 
+def _score_pruned(
+    score: Callable[[int, int, np.ndarray], None],
+    scores: list[np.ndarray],
+    everything: np.ndarray,
+    floor: float,
+) -> None:
+    """The pruning order of :func:`cv_scores_block`: ``score(g, f, wanted)`` fills ``scores``.
+
+    Every matrix on the first fold, then each in decreasing order of its best first-fold
+    accuracy, fold by fold, the C values whose bound can still reach the bar.
+    """
+    n_folds = scores[0].shape[1] if scores else 0
+    for g in range(len(scores)):
+        score(g, 0, everything)
+    first = [float(np.max(np.nan_to_num(s[:, 0], nan=-1.0))) for s in scores]
+    bar = floor  # the best complete mean so far
+    for g in sorted(range(len(scores)), key=lambda i: -first[i]):  # stable: ties in order
+        for f in range(1, n_folds):
+            bound = (np.sum(scores[g][:, :f], axis=1) + (n_folds - f)) / n_folds
+            alive = ~np.isnan(scores[g][:, f - 1]) & (bound >= bar - 1e-9)
+            if not alive.any():
+                break
+            score(g, f, alive)
+        complete = ~np.isnan(scores[g]).any(axis=1)
+        if complete.any():
+            bar = max(bar, float(np.max(scores[g][complete].mean(axis=1))))
+
+
 def reference_cv_scores(
-    gram: np.ndarray, y: np.ndarray, folds: Folds, c_grid: Sequence[float]
+    gram: np.ndarray, y: np.ndarray, folds: FoldSplits, c_grid: Sequence[float]
 ) -> CVScores:
     """:func:`cv_scores` the plain way: one :class:`PrecomputedSVC` fit per fold and C.
 
@@ -538,24 +448,3 @@ def _ovo_accuracy(
                 best = i
         hits += best == target[r]
     return hits / k_valid.shape[0]
-
-
-def select_best(mean: np.ndarray, c_grid: Sequence[float]) -> tuple[int, int]:
-    """Pick (setting index, C index) from a (n_settings, n_C) table of CV accuracies.
-
-    Tie-break, deterministic: the highest mean accuracy; among equals the smaller C
-    (more regularisation); then the earlier setting in grid order. NaN (no
-    validation data) counts as a tie with everything.
-
-    Returns
-    -------
-    setting_index, c_index : int
-    """
-    table = np.where(np.isnan(mean), -np.inf, mean)
-    best = table.max()
-    order = np.argsort(np.asarray(c_grid, dtype=float), kind="stable")
-    for c in order:  # smaller C first
-        hits = np.flatnonzero(table[:, c] >= best - 1e-12)
-        if hits.size:
-            return int(hits[0]), int(c)
-    raise AssertionError("unreachable: the maximum is somewhere")  # pragma: no cover

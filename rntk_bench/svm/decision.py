@@ -34,7 +34,7 @@ def class_scores(ovo: np.ndarray, n_classes: int) -> np.ndarray:
     Parameters
     ----------
     ovo : ndarray of shape (n_rows, n_classes * (n_classes - 1) / 2)
-        :meth:`rntk_bench.evaluation.svm.PrecomputedSVC.decision_function` (positive
+        :meth:`rntk_bench.svm.libsvm.PrecomputedSVC.decision_function` (positive
         votes for the first class of a pair).
     n_classes : int
 

@@ -7,7 +7,7 @@ one-vs-one pair, the model copied out and a separate prediction call. This modul
 runs the same algorithm in compiled code, with the same floating-point operations in
 the same order, so that every multiplier, every rho and every iteration count is bit
 for bit scikit-learn's (tests compare them on thousands of problems,
-tests/test_csvc.py):
+tests/svm/test_csvc.py):
 
 - the sub-problems of the one-vs-one scheme are those of ``svm_train``: classes in
   ascending order, the series of each class in training order, class i labelled +1
@@ -32,7 +32,17 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-__all__ = ["fit_ovo", "fold_accuracies"]
+from rntk_bench.svm.libsvm import OPTIONS
+
+__all__ = ["REPLICATES", "fold_accuracies"]
+
+#: The LIBSVM options this solver replicates (:data:`.libsvm.OPTIONS` must have them):
+#: C-SVC, a precomputed kernel, shrinking. The kernel cache changes no value, so its
+#: size does not matter; the tolerance and the iteration cap are arguments (``eps``,
+#: ``max_iter``: callers pass ``OPTIONS.tol`` and ``OPTIONS.max_iter``).
+REPLICATES = {"svm_type": 0, "kernel": "precomputed", "shrinking": 1}
+if any(getattr(OPTIONS, name) != value for name, value in REPLICATES.items()):  # pragma: no cover
+    raise RuntimeError(f"the compiled C-SVC replicates LIBSVM with {REPLICATES}, not {OPTIONS}")
 
 _LOWER, _UPPER, _FREE = 0, 1, 2
 _TAU = 1e-12
@@ -489,56 +499,3 @@ def fold_accuracies(
         if c_path and not stopped and free:
             copied = out[m]
     return fits, capped
-
-
-def fit_ovo(
-    k_train: np.ndarray, codes: np.ndarray, C: float, eps: float = 1e-3, max_iter: int = 1_000_000
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The model scikit-learn's ``_libsvm.fit`` returns, from this solver (for tests).
-
-    Parameters
-    ----------
-    k_train : ndarray of shape (n, n), float64
-    codes : ndarray of shape (n,), int
-        Class codes 0 .. n_class - 1, each present.
-    C, eps, max_iter : as LIBSVM's
-
-    Returns
-    -------
-    support : ndarray of shape (n_sv,), int32
-    n_class_sv : ndarray of shape (n_class,), int32
-    sv_coef : ndarray of shape (n_class - 1, n_sv)
-    intercept : ndarray of shape (n_pairs,)
-        -rho (0 where rho is 0, as scikit-learn writes it).
-    n_iter : ndarray of shape (n_pairs,), int32
-    """
-    k_train = np.ascontiguousarray(k_train, dtype=np.float64)
-    codes = np.asarray(codes, dtype=np.int64)
-    n_class = int(codes.max()) + 1
-    members, start, count = _pairs(codes, n_class)
-    nonzero = np.zeros(len(codes), bool)  # by position in ``members``
-    solutions = []
-    for ci in range(n_class):
-        for cj in range(ci + 1, n_class):
-            index, kernel, diagonal, labels = _pair_problem(
-                k_train, np.arange(len(codes)), members, start, count, ci, cj
-            )
-            coef = np.zeros(len(index))
-            rho, n_iter, _ = _solve(kernel, diagonal, labels, float(C), eps, max_iter, coef)
-            solutions.append((ci, cj, coef, rho, n_iter))
-            nonzero[start[ci] : start[ci] + count[ci]] |= coef[: count[ci]] != 0
-            nonzero[start[cj] : start[cj] + count[cj]] |= coef[count[ci] :] != 0
-    n_class_sv = np.array(
-        [nonzero[start[c] : start[c] + count[c]].sum() for c in range(n_class)], np.int32
-    )
-    nz_start = np.concatenate([[0], np.cumsum(n_class_sv)[:-1]])
-    sv_coef = np.zeros((n_class - 1, int(nonzero.sum())))
-    for ci, cj, coef, _, _ in solutions:
-        own_i = nonzero[start[ci] : start[ci] + count[ci]]
-        own_j = nonzero[start[cj] : start[cj] + count[cj]]
-        sv_coef[cj - 1, nz_start[ci] : nz_start[ci] + own_i.sum()] = coef[: count[ci]][own_i]
-        sv_coef[ci, nz_start[cj] : nz_start[cj] + own_j.sum()] = coef[count[ci] :][own_j]
-    rho = np.array([s[3] for s in solutions])
-    intercept = np.where(rho != 0, -rho, 0.0)
-    n_iter = np.array([s[4] for s in solutions], np.int32)
-    return members[nonzero].astype(np.int32), n_class_sv, sv_coef, intercept, n_iter

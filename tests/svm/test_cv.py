@@ -1,44 +1,18 @@
-"""The direct LIBSVM path, cross-validation scores and the tie-break."""
+"""Cross-validation scores: against SVC and the plain loop, the C path, pruning."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 from sklearn.svm import SVC
 
 from rntk_bench.evaluation.splits import cv_folds
-from rntk_bench.evaluation.svm import (
-    PrecomputedSVC,
-    _ovo_accuracy,
-    cv_scores,
-    cv_scores_block,
-    reference_cv_scores,
-    select_best,
-)
-
-
-@pytest.fixture
-def problem():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(60, 5))
-    y = np.argmax(X[:, :3] + 0.5 * rng.normal(size=(60, 3)), axis=1) * 10 + 3  # labels 3, 13, 23
-    K = np.exp(-0.2 * ((X[:, None] - X[None]) ** 2).sum(-1))
-    return K, y
-
-
-@pytest.mark.parametrize("C", [0.01, 1.0, 100.0])
-def test_direct_libsvm_predicts_exactly_like_svc(problem, C):
-    K, y = problem
-    train, test = np.arange(40), np.arange(40, 60)
-    ours = PrecomputedSVC(C).fit(K[np.ix_(train, train)], y[train]).predict(K[np.ix_(test, train)])
-    theirs = SVC(kernel="precomputed", C=C).fit(K[np.ix_(train, train)], y[train])
-    np.testing.assert_array_equal(ours, theirs.predict(K[np.ix_(test, train)]))
-    assert set(ours) <= {3, 13, 23}
-
-
-def test_single_class_training_predicts_that_class():
-    model = PrecomputedSVC(1.0).fit(np.eye(3), np.array([5, 5, 5]))
-    np.testing.assert_array_equal(model.predict(np.ones((2, 3))), [5, 5])
+from rntk_bench.svm import libsvm
+from rntk_bench.svm.cv import _ovo_accuracy, cv_scores, cv_scores_block, reference_cv_scores
+from rntk_bench.svm.libsvm import PrecomputedSVC
+from rntk_bench.svm.select import select_best
 
 
 def test_cv_scores_equal_a_manual_cross_validation(problem):
@@ -54,22 +28,11 @@ def test_cv_scores_equal_a_manual_cross_validation(problem):
         assert scores.std[c] == pytest.approx(np.std(accs))
 
 
-def test_tie_break_prefers_accuracy_then_smaller_c_then_grid_order():
-    c_grid = [1.0, 0.1, 10.0]  # deliberately unsorted
-    mean = np.array([[0.8, 0.9, 0.9], [0.9, 0.9, 0.7]])
-    assert select_best(mean, c_grid) == (0, 1)  # 0.9 at C = 0.1, first setting
-    mean = np.array([[0.8, 0.5, 0.95], [0.9, 0.9, 0.7]])
-    assert select_best(mean, c_grid) == (0, 2)  # the best accuracy wins whatever C
-    assert select_best(np.full((3, 3), np.nan), c_grid) == (0, 1)  # no folds: all tie
-
-
 def test_fits_stop_at_the_iteration_cap_and_are_counted(problem, monkeypatch):
-    from rntk_bench.evaluation import svm
-
     K, y = problem
     folds = cv_folds(y, 5, seed=0)
     assert cv_scores(K, y, folds, [1.0]).capped == 0
-    monkeypatch.setattr(svm, "MAX_ITER", 2)
+    monkeypatch.setattr(libsvm, "OPTIONS", dataclasses.replace(libsvm.OPTIONS, max_iter=2))
     capped = cv_scores(K, y, folds, [1.0, 100.0])
     assert capped.capped == 10  # every fit of 2 C values x 5 folds hit the cap
     assert np.all((capped.mean >= 0) & (capped.mean <= 1))  # and still predicts
@@ -118,18 +81,16 @@ def test_replayed_vote_is_libsvms_prediction_exactly():
 
 
 def test_c_path_skips_fits_once_no_multiplier_is_at_its_bound(problem, monkeypatch):
-    from rntk_bench.evaluation import svm
-
     K, y = problem
     folds = cv_folds(y, 5, seed=0)
     calls: list[float] = []
-    fit = svm._LIBSVM.fit
+    fit = libsvm.binding().fit
 
     def counting_fit(*args, **kwargs):
         calls.append(kwargs["C"])
         return fit(*args, **kwargs)
 
-    monkeypatch.setattr(svm._LIBSVM, "fit", counting_fit)
+    monkeypatch.setattr(libsvm.binding(), "fit", counting_fit)
     c_grid = (0.01, 1.0, 1e3, 1e4, 1e5)
     full = cv_scores(K, y, folds, c_grid, c_path=False, solver="libsvm")
     assert len(calls) == 25 == full.fits

@@ -1,11 +1,14 @@
-"""The data-independent default used when cross-validation cannot choose.
+"""Selection from a CV table: the tie rule, and the default when cross-validation cannot choose.
+
+:func:`select_best` picks the (setting, C) cell of highest mean CV accuracy; among
+equals the smaller C, then the earlier setting in grid order.
 
 When every training series is alone in its class (Fungi: 18 classes, 18 series) the
 folds have no validation data, and with very few validation series every setting may
 score the same. The CV table then ties everywhere, and the tie-break of
-:func:`~rntk_bench.evaluation.svm.select_best` (smaller C, earlier grid setting) is an
-arbitrary corner of the grid: on Fungi it took C = 0.01 and the first RNTK setting and
-cost the RNTK half its accuracy.
+:func:`select_best` (smaller C, earlier grid setting) is an arbitrary corner of the
+grid: on Fungi it took C = 0.01 and the first RNTK setting and cost the RNTK half its
+accuracy.
 
 Instead, a tied table falls back to the *centre of the grid*, the same rule for every
 kernel family and every grid, decided before any data are seen:
@@ -31,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FALLBACK_RULE", "cv_ties", "grid_centre"]
+__all__ = ["FALLBACK_RULE", "cv_ties", "grid_centre", "select_best"]
 
 #: Stated in result files next to the selection it explains.
 FALLBACK_RULE = "grid centre (every setting tied in cross-validation)"
@@ -95,3 +98,24 @@ def grid_centre(settings: Sequence[dict[str, Any]], c_grid: Sequence[float]) -> 
         if score < best_score - 1e-12:
             best, best_score = index, score
     return best, c_index
+
+
+def select_best(mean: np.ndarray, c_grid: Sequence[float]) -> tuple[int, int]:
+    """Pick (setting index, C index) from a (n_settings, n_C) table of CV accuracies.
+
+    Tie-break, deterministic: the highest mean accuracy; among equals the smaller C
+    (more regularisation); then the earlier setting in grid order. NaN (no
+    validation data) counts as a tie with everything.
+
+    Returns
+    -------
+    setting_index, c_index : int
+    """
+    table = np.where(np.isnan(mean), -np.inf, mean)
+    best = table.max()
+    order = np.argsort(np.asarray(c_grid, dtype=float), kind="stable")
+    for c in order:  # smaller C first
+        hits = np.flatnonzero(table[:, c] >= best - 1e-12)
+        if hits.size:
+            return int(hits[0]), int(c)
+    raise AssertionError("unreachable: the maximum is somewhere")  # pragma: no cover
