@@ -49,7 +49,7 @@ ECO := .venv-ecosystem
 test-ecosystem:
 	test -x $(ECO)/bin/python || $(PYTHON) -m venv $(ECO)
 	$(ECO)/bin/python -m pip install -q -e ".[dev,ecosystem]"
-	$(ECO)/bin/python -m pytest -q tests/ecosystem tests/estimators tests/evaluation/test_csvc.py
+	$(ECO)/bin/python -m pytest -q tests/ecosystem tests/estimators tests/svm/test_csvc.py
 
 ## check: lint, types and the import layering
 check: install

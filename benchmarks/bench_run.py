@@ -72,7 +72,7 @@ def compare_selection(
     cut as the run cuts them (RNN family: blocks of 50 consecutive grid settings; other
     families: the whole grid), are scored by the plain loop (old), the fast path with
     every cell (new) and the fast path with pruning (pruned), through the run's own
-    :func:`~rntk_bench.evaluation.tasks.score_grams`; times are extrapolated to all
+    :func:`~rntk_bench.evaluation.blocks.score_grams`; times are extrapolated to all
     blocks of the paper grid.
     """
     import numpy as np

@@ -12,7 +12,7 @@ rest, e.g. ``from rntk_bench.data import load_dataset`` or ``from rntk_bench.ker
 import rntk``; docs/architecture.md has the map.
 """
 
-__version__ = "0.1.0"
+from rntk_bench._version import __version__
 
 __all__ = ["__version__", "evaluate"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from rntk_bench import __version__
+from rntk_bench._version import __version__
 from rntk_bench.cli._signals import Terminated, on_sigterm
 from rntk_bench.errors import RntkBenchError
 

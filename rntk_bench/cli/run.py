@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import click
-from tqdm import tqdm
 
 from rntk_bench.cli._options import (
     archive_option,
@@ -17,6 +16,7 @@ from rntk_bench.cli._options import (
     source_option,
     suite_option,
 )
+from rntk_bench.cli._progress import Progress
 from rntk_bench.cli._signals import Terminated
 from rntk_bench.cli.data import download_limits
 from rntk_bench.data import resolve_names
@@ -32,12 +32,7 @@ from rntk_bench.evaluation.protocol import (
 )
 from rntk_bench.experiment import DataOptions, RunConfig, executor, run_experiment
 from rntk_bench.experiment.events import (
-    Preparing,
-    ResultDone,
-    ResultSkipped,
     RunPlanned,
-    TaskDone,
-    Warned,
 )
 from rntk_bench.methods import kernel_names, lookup
 from rntk_bench.svm import SOLVERS
@@ -113,6 +108,52 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -
             "Choose where it goes with --results-dir."
         )
     return value
+
+
+def _configure(
+    **options: Any,
+) -> tuple[RunConfig, DataOptions, list[str], tuple[str, ...], tuple[TestTruncation | None, ...]]:
+    """The run's configuration from the command's options, every value checked once."""
+    o = options
+    if not o["names"] and not o["suite"]:
+        raise click.UsageError("give data set names or --suite (see `rntk-bench datasets`).")
+    if o["settings_per_task"] < 1:
+        raise InputError(f"--settings-per-task must be >= 1; got {o['settings_per_task']}.")
+    policies = _choices(o["length_policy"], "--length-policy", LENGTH_POLICIES)
+    truncations = _truncations(o["truncate_test"], o["truncate_side"])
+    datasets = resolve_names(o["names"], o["suite"])
+    protocol = Protocol(
+        folds=o["folds"],
+        c_grid=_float_list(o["c_grid"]),
+        preprocessing=o["preprocessing"],
+        normalisation=o["normalisation"],
+        seed=o["seed"],
+    )
+    config = RunConfig(
+        datasets=tuple(datasets),
+        kernels=_kernel_list(o["kernels"]),
+        grid=o["grid"],
+        protocol=protocol,
+        resamples=o["resamples"],
+        backend="auto",
+        device=o["device"],
+        dtype=o["dtype"],
+        settings_per_task=o["settings_per_task"],
+        gram_cache=o["gram_cache"],
+        length_policies=policies,
+        truncations=truncations,
+        full_cv=o["full_cv"],
+        svm_solver=o["svm_solver"],
+    )
+    data_options = DataOptions(
+        data_dir=o["data_dir"],
+        archive=o["archive"],
+        sources=o["sources"] if o["sources"] else None,
+        download=not o["no_download"],
+        skip_unavailable=o["skip_unavailable"],
+        limits=download_limits(o["download_deadline"], o["min_rate_kib"]),
+    )
+    return config, data_options, datasets, policies, truncations
 
 
 @click.command()
@@ -311,73 +352,15 @@ def run(
     resample). Rerunning the same command skips finished results; an interrupted run
     resumes where it stopped. `rntk-bench report RESULTS_DIR/NAME` makes the tables.
     """
-    if not names and not suite:
-        raise click.UsageError("give data set names or --suite (see `rntk-bench datasets`).")
-    if settings_per_task < 1:
-        raise InputError(f"--settings-per-task must be >= 1; got {settings_per_task}.")
-    policies = _choices(length_policy, "--length-policy", LENGTH_POLICIES)
-    truncations = _truncations(truncate_test, truncate_side)
-    datasets = resolve_names(names, suite)
-    protocol = Protocol(
-        folds=folds,
-        c_grid=_float_list(c_grid),
-        preprocessing=preprocessing,
-        normalisation=normalisation,
-        seed=seed,
-    )
-    config = RunConfig(
-        datasets=tuple(datasets),
-        kernels=_kernel_list(kernels),
-        grid=grid,
-        protocol=protocol,
-        resamples=resamples,
-        backend="auto",
-        device=device,
-        dtype=dtype,
-        settings_per_task=settings_per_task,
-        gram_cache=gram_cache,
-        length_policies=policies,
-        truncations=truncations,
-        full_cv=full_cv,
-        svm_solver=svm_solver,
-    )
+    config, data_options, datasets, policies, truncations = _configure(**locals())
     run_dir = results_dir / (run_name or suite or "custom")
-    data_options = DataOptions(
-        data_dir=data_dir,
-        archive=archive,
-        sources=sources if sources else None,
-        download=not no_download,
-        skip_unavailable=skip_unavailable,
-        limits=download_limits(download_deadline, min_rate_kib),
-    )
     # Results per data-set line: native kernels once, fixed-length ones once per policy.
     expected = resamples * sum(
         1 if lookup(k).description.capabilities.native_lengths else len(policies)
         for k in config.kernels
     )
-    per_dataset: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    counts: dict[str, int] = defaultdict(int)
-    written = skipped = 0
     started = time.perf_counter()
-    bar: tqdm | None = None
-    total_cost, bar_tasks, tasks_done = 1.0, 0, 0
-
-    def say(line: str) -> None:
-        if bar is not None:
-            bar.write(line)
-        else:
-            click.echo(line)
-
-    order = {k: i for i, k in enumerate(config.kernels)}
-
-    def dataset_line(dataset: str) -> str:
-        # Kernels in the order of --kernels (variants after their kernel), whatever
-        # order the workers finished them in.
-        done = per_dataset[dataset]
-        names = sorted(done, key=lambda k: (order.get(k.split("[")[0], len(order)), k))
-        accs = "  ".join(f"{k} {sum(done[k]) / len(done[k]):.3f}" for k in names)
-        return f"{dataset:<24} {accs}"
-
+    progress = Progress(config.kernels, expected, quiet)
     try:
         with executor(n_jobs, dask_scheduler, dask_local) as pool:
             for event in run_experiment(config, run_dir, pool, data_options, overwrite):
@@ -391,51 +374,18 @@ def run(
                         f"already done, {event.results_to_compute} to compute in "
                         f"{event.tasks} tasks on {pool.description}."
                     )
-                    # A bar only on a terminal: in a log file it is noise. Its length
-                    # is the planned work, so the ETA weighs a 900-setting RNTK block
-                    # on long series above a linear kernel on short ones.
-                    if event.tasks and not quiet and sys.stderr.isatty():
-                        total_cost = event.cost if event.cost > 0 else float(event.tasks)
-                        bar = tqdm(
-                            total=100.0,
-                            file=sys.stderr,
-                            dynamic_ncols=True,
-                            bar_format="{percentage:3.0f}% of the work|{bar}| "
-                            "[{elapsed}<{remaining}] {postfix}",
-                        )
-                        bar_tasks = event.tasks
-                        bar.set_postfix_str(f"0/{bar_tasks} tasks")
-                elif isinstance(event, TaskDone):
-                    if bar is not None and not event.restored:
-                        tasks_done += 1
-                        share = event.cost if event.cost > 0 else 1.0
-                        bar.set_postfix_str(f"{tasks_done}/{bar_tasks} tasks", refresh=False)
-                        bar.update(100.0 * share / total_cost)
-                elif isinstance(event, (ResultDone, ResultSkipped)):
-                    if isinstance(event, ResultDone):
-                        written += 1
-                    else:
-                        skipped += 1
-                    per_dataset[event.dataset][event.kernel].append(event.accuracy)
-                    counts[event.dataset] += 1
-                    if counts[event.dataset] == expected:
-                        say(dataset_line(event.dataset))
-                elif isinstance(event, Warned):
-                    say(f"Warning: {event.message}")
-                elif isinstance(event, Preparing) and not quiet:
-                    say(event.message)
+                progress.show(event)
     except KeyboardInterrupt as exc:
-        if bar is not None:
-            bar.close()
+        progress.close()
         click.echo(
-            f"\nInterrupted{' (SIGTERM)' if isinstance(exc, Terminated) else ''}: {written} "
-            "results written this time and kept; finished tasks are checkpointed. Run the "
-            "same command again to resume.",
+            f"\nInterrupted{' (SIGTERM)' if isinstance(exc, Terminated) else ''}: "
+            f"{progress.written} results written this time and kept; finished tasks are "
+            "checkpointed. Run the same command again to resume.",
             err=True,
         )
         sys.exit(143 if isinstance(exc, Terminated) else 130)
-    if bar is not None:
-        bar.close()
+    progress.close()
+    written, skipped = progress.written, progress.skipped
     minutes, seconds = divmod(time.perf_counter() - started, 60)
     click.echo(
         f"Done in {int(minutes)} min {seconds:.0f} s: {written} results written, {skipped} "

@@ -3,7 +3,7 @@
 - :class:`KernelSVMClassifier` (``kernel="rntk"``, ``"rbf"``, ... any registered
   kernel) and :class:`RNTKClassifier` (the RNTK, for short). ``fit`` runs the tool's own
   protocol on the training data it is given, through the very functions ``rntk-bench
-  run`` uses (:mod:`rntk_bench.evaluation.tasks`): preprocessing with training
+  run`` uses (:func:`rntk_bench.evaluation.evaluate.cross_validate`): preprocessing with training
   statistics, one Gram matrix per grid setting shared by every C and every fold,
   stratified cross-validation, the deterministic tie-break, Gram normalisation, refit
   on all training series. On the same data, grid and protocol the CLI and the
@@ -22,7 +22,7 @@ is scikit-learn's ``n_features_in_`` and must not change at predict time (pass 3
 arrays or lists to predict series of other lengths).
 
 Probabilities (``predict_proba``) are a softmax of the per-class decision scores
-(logistic of the margin for two classes), see :mod:`rntk_bench.evaluation.decision`:
+(logistic of the margin for two classes), see :mod:`rntk_bench.svm.decision`:
 deterministic and consistent with ``decision_function``, not calibrated.
 
 scikit-learn conformance: :func:`sklearn.utils.estimator_checks.check_estimator`

@@ -211,7 +211,7 @@ def score_grams(
     release : bool, default False
         Drop each raw matrix from ``grams`` once normalised (saves one copy per block).
     scorer : callable, optional
-        Instead of :func:`~rntk_bench.evaluation.svm.cv_scores_block` (same
+        Instead of :func:`~rntk_bench.svm.cv_scores_block` (same
         signature): the benchmark passes the plain loop to time it side by side.
 
     Returns

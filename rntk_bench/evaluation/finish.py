@@ -195,9 +195,9 @@ class FittedSVM:
         -------
         y_pred : ndarray of shape (n_rows,), int class codes (LIBSVM's vote)
         scores : ndarray of shape (n_rows,) for two classes, else (n_rows, n_classes)
-            :func:`rntk_bench.evaluation.decision.class_scores`.
+            :func:`rntk_bench.svm.decision.class_scores`.
         probabilities : ndarray of shape (n_rows, n_classes)
-            :func:`rntk_bench.evaluation.decision.class_probabilities`.
+            :func:`rntk_bench.svm.decision.class_probabilities`.
         """
         y_pred = self.model.predict(gram)
         scores = class_scores(self.model.decision_function(gram), self.n_classes)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from rntk_bench import __version__
+from rntk_bench._version import __version__
 from rntk_bench.records import shared_mode
 
 __all__ = ["GramCache", "inputs_digest", "setting_key"]

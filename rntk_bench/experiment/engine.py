@@ -60,6 +60,7 @@ from rntk_bench.experiment.rundir import (
     versions,
     write_run_json,
 )
+from rntk_bench.methods.base import TrainedMethod
 from rntk_bench.methods.trained import MethodOutcome, MethodTask, run_method
 from rntk_bench.records import method_name, variant_name, write_result
 from rntk_bench.svm import cv_scores
@@ -114,21 +115,7 @@ def run_experiment(
         "n_threads": 1 if executor.parallel else None,
     }
     planner = Planner(config, run_dir, run_versions["rntk-bench"], overwrite)
-    units: list[Unit] = []
-    methods: list[PlannedMethod] = []
-    to_compute = 0
-    for data in datasets:
-        for truncation in config.truncations:
-            for resample in range(config.resamples):
-                new, count = plan_units(planner, data, truncation, resample, families)
-                units += new
-                to_compute += count
-    for data in datasets:
-        for truncation in config.truncations:
-            for resample in range(config.resamples):
-                methods += plan_method_tasks(
-                    planner, data, truncation, resample, trained, backend["n_threads"]
-                )
+    units, methods, to_compute = _plan(planner, datasets, families, trained, backend)
     groups = share_cv(units, any(t is not None for t in config.truncations))
     tasks, restored = _block_tasks(groups, config, backend)
     # Largest work first (RNN blocks on long series) so that workers finish together.
@@ -170,6 +157,33 @@ def run_experiment(
             groups[scores.dataset][0].checkpoint_dir / f"block-{scores.block}.json", scores
         )
         yield from loop.absorb(scores, False)
+
+
+def _plan(
+    planner: Planner,
+    datasets: list[Dataset],
+    families: Mapping[str, FamilyPlan],
+    trained: list[TrainedMethod],
+    backend: Mapping[str, Any],
+) -> tuple[list[Unit], list[PlannedMethod], int]:
+    """Units and trained-method tasks still to compute, and how many results they write."""
+    config = planner.config
+    units: list[Unit] = []
+    to_compute = 0
+    for data in datasets:
+        for truncation in config.truncations:
+            for resample in range(config.resamples):
+                new, count = plan_units(planner, data, truncation, resample, families)
+                units += new
+                to_compute += count
+    methods: list[PlannedMethod] = []
+    for data in datasets:
+        for truncation in config.truncations:
+            for resample in range(config.resamples):
+                methods += plan_method_tasks(
+                    planner, data, truncation, resample, trained, backend["n_threads"]
+                )
+    return units, methods, to_compute
 
 
 def _run_task(task: BlockTask | MethodTask) -> BlockScores | MethodOutcome:

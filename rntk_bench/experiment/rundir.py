@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from rntk_bench import __version__
+from rntk_bench._version import __version__
 from rntk_bench.errors import InputError, ResultError
 from rntk_bench.evaluation.blocks import BlockScores
 from rntk_bench.evaluation.protocol import Protocol, protocol_changes

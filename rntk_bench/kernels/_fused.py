@@ -116,6 +116,19 @@ def _balanced_row(k: int, n: int) -> int:
 
 
 @_jit_inline
+def _input_term(x, y_t, i, t, j0, n_y, su2_per_channel, below_v, below_p):
+    """Layer 1's input term sigma_u^2 <x_t, y_t> / m of row i against every column."""
+    xc = x[i, 0, t] * su2_per_channel
+    for j in range(np.uint64(j0), np.uint64(n_y)):
+        below_v[j] = xc * y_t[t, 0, j]
+        below_p[j] = 0.0
+    for c in range(1, x.shape[1]):
+        xc = x[i, c, t] * su2_per_channel
+        for j in range(np.uint64(j0), np.uint64(n_y)):
+            below_v[j] += xc * y_t[t, c, j]
+
+
+@_jit_inline
 def _relu_layer(
     j0,
     n,
@@ -223,12 +236,9 @@ def rnn_gram(
     symmetric : X is Y; only j >= i is computed (mirror afterwards).
     out_ntk, out_nngp : (n_X, n_Y) float64, written in place (n_Y without padding).
     """
-    n_x = x.shape[0]
-    n_channels = x.shape[1]
-    n_steps = x.shape[2]
-    n_y = y_t.shape[2]
-    n_layers = qx.shape[1]
-    su2_per_channel = su2 / n_channels
+    n_x, n_steps = x.shape[0], x.shape[2]
+    n_y, n_layers = y_t.shape[2], qx.shape[1]
+    su2_per_channel = su2 / x.shape[1]
     for k in nb.prange(n_x):
         i = _balanced_row(np.int64(k), n_x) if symmetric else np.int64(k)
         # Start at a multiple of LANES: with the columns padded to a multiple too, the
@@ -259,14 +269,7 @@ def rnn_gram(
                         if first_step[j] == t:
                             V[layer, j] = init[j]
                             P[layer, j] = 0.0
-            xc = x[i, 0, t] * su2_per_channel
-            for j in range(np.uint64(j0), np.uint64(n_y)):
-                below_v[j] = xc * y_t[t, 0, j]
-                below_p[j] = 0.0
-            for c in range(1, n_channels):
-                xc = x[i, c, t] * su2_per_channel
-                for j in range(np.uint64(j0), np.uint64(n_y)):
-                    below_v[j] += xc * y_t[t, c, j]
+            _input_term(x, y_t, i, t, j0, n_y, su2_per_channel, below_v, below_p)
             for layer in range(n_layers):
                 if layer > 0:
                     lower = np.uint64(layer - 1)
@@ -276,42 +279,16 @@ def rnn_gram(
                 below_scale = 1.0 if layer == 0 else su2
                 if activation == RELU:
                     _relu_layer(
-                        j0,
-                        n_y,
-                        same,
-                        below_v,
-                        below_p,
-                        below_scale,
-                        V,
-                        P,
-                        np.uint64(layer),
-                        np.uint64(t),
-                        qx[0, layer, t, i],
-                        qx[1, layer, t, i],
-                        qx[2, layer, t, i],
-                        qy,
-                        sw2,
-                        sb2,
-                    )
+                        j0, n_y, same, below_v, below_p, below_scale, V, P, np.uint64(layer),
+                        np.uint64(t), qx[0, layer, t, i], qx[1, layer, t, i], qx[2, layer, t, i],
+                        qy, sw2, sb2,
+                    )  # fmt: skip
                 else:
                     _erf_layer(
-                        j0,
-                        n_y,
-                        same,
-                        below_v,
-                        below_p,
-                        below_scale,
-                        V,
-                        P,
-                        np.uint64(layer),
-                        np.uint64(t),
-                        qx[0, layer, t, i],
-                        qx[1, layer, t, i],
-                        qx[2, layer, t, i],
-                        qy,
-                        sw2,
-                        sb2,
-                    )
+                        j0, n_y, same, below_v, below_p, below_scale, V, P, np.uint64(layer),
+                        np.uint64(t), qx[0, layer, t, i], qx[1, layer, t, i], qx[2, layer, t, i],
+                        qy, sw2, sb2,
+                    )  # fmt: skip
         last = n_layers - 1
         for j in range(np.uint64(j0), np.uint64(out_ntk.shape[1])):
             out_nngp[i, j] = sv2 * V[last, j]

@@ -76,7 +76,7 @@ class Result:
     test : dict
         accuracy, n_test, y_true, y_pred (class codes), scores (per-class decision
         scores, or the binary margin) and probabilities (n_test lists of n_classes),
-        see :mod:`rntk_bench.evaluation.decision`; exports read them, never refit.
+        see :mod:`rntk_bench.svm.decision`; exports read them, never refit.
         Older result files may lack scores and probabilities.
     timing : dict
         seconds: gram_train, svm_select, gram_test, svm_test, total; refit (training

@@ -1,12 +1,16 @@
 """The names a result is shown under: one place for the engine and the reports.
 
 A method is a registered name plus, when it ran under a length policy other than the
-default, that policy: "rbf", "rbf+pad-start", "rntk+pad-end". A data set variant is the
-data set's name plus its variant label: "GunPoint", "GunPoint [test: last 50%]".
-Reports add protocol tags on top (:func:`rntk_bench.reporting.variants.method_name`).
+default, that policy: "rbf", "rbf+pad-start", "rntk+pad-end". Reports add, in brackets,
+what the method did differently from the headline protocol (its variant tags, worked
+out from the result file by :func:`rntk_bench.reporting.variants.variant_tags`):
+"rntk[L=2,erf]", "rbf+pad-start[prep=znorm]". A data set variant is the data set's
+name plus its variant label: "GunPoint", "GunPoint [test: last 50%]".
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 __all__ = ["DEFAULT_LENGTH_POLICY", "method_name", "variant_name"]
 
@@ -14,12 +18,15 @@ __all__ = ["DEFAULT_LENGTH_POLICY", "method_name", "variant_name"]
 DEFAULT_LENGTH_POLICY = "resample"
 
 
-def method_name(kernel: str, policy: str | None) -> str:
+def method_name(kernel: str, policy: str | None, tags: Sequence[str] = ()) -> str:
     """The method a (kernel, length policy) pair is reported as: "rbf", "rbf+pad-start".
 
     ``policy`` None (a native-length kernel) and the default policy give the plain name.
+    ``tags`` (a report's variant tags, e.g. ["L=2", "erf"]) follow in brackets:
+    "rntk[L=2,erf]", "rbf+pad-start[C=1]"; none (the headline protocol) adds nothing.
     """
-    return kernel if policy in (None, DEFAULT_LENGTH_POLICY) else f"{kernel}+{policy}"
+    name = kernel if policy in (None, DEFAULT_LENGTH_POLICY) else f"{kernel}+{policy}"
+    return f"{name}[{','.join(tags)}]" if tags else name
 
 
 def variant_name(dataset: str, variant: str | None) -> str:

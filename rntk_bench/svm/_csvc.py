@@ -6,8 +6,7 @@ handling, one kernel-cache column per function-pointer call, a new sub-problem p
 one-vs-one pair, the model copied out and a separate prediction call. This module
 runs the same algorithm in compiled code, with the same floating-point operations in
 the same order, so that every multiplier, every rho and every iteration count is bit
-for bit scikit-learn's (tests compare them on thousands of problems,
-tests/svm/test_csvc.py):
+for bit scikit-learn's (tests/svm/test_csvc.py compares them on thousands of problems):
 
 - the sub-problems of the one-vs-one scheme are those of ``svm_train``: classes in
   ascending order, the series of each class in training order, class i labelled +1
