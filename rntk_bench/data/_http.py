@@ -25,7 +25,7 @@ import requests
 import urllib3
 from tqdm.auto import tqdm
 
-from rntk_bench import __version__
+from rntk_bench._version import __version__
 from rntk_bench.errors import DownloadError, InputError
 
 __all__ = ["DownloadLimits", "NotFoundError", "download_file"]

@@ -61,7 +61,7 @@ _LOCAL_FIX = {
     "archive": "the archive copy is damaged or not the UCR/UEA 2018 version; restore it "
     "or use another --archive.",
     "synthetic": "the generator and the registry disagree; regenerate datasets.yaml "
-    "with scripts/make_registry.py.",
+    "with tools/make_registry.py.",
 }
 _URL_FIX = (
     "the source does not hold the version this registry describes; "
@@ -177,7 +177,7 @@ def _stage_synthetic(info: DatasetInfo, staging: Path, *, lock: ChecksumLock) ->
     if spec is None:
         raise DataError(
             f"{info.name} is registered as synthetic but rntk_bench.data.synthetic has no "
-            "generator for it; regenerate datasets.yaml with scripts/make_registry.py."
+            "generator for it; regenerate datasets.yaml with tools/make_registry.py."
         )
     X_train, y_train, X_test, y_test = generate(spec)
     files = {s: staging / "files" / f"{info.name}_{s}.ts" for s in SPLITS}

@@ -6,7 +6,7 @@ Why it is fast (measured in benchmarks/bench_kernels.py):
   (n_X, n_Y) temporaries per step, so memory traffic is O(n_Y) per row and step;
 - vectorised: the innermost loop runs over the columns j with no function calls,
   so LLVM emits SIMD code; this needs an arccos that is plain arithmetic, hence
-  :func:`fast_asin` (a degree-11 polynomial, about 1 ulp, see scripts/fit_asin.py)
+  :func:`fast_asin` (a degree-11 polynomial, about 1 ulp, see tools/fit_asin.py)
   instead of libm's scalar call;
 - symmetric: a Gram of X with itself computes each pair once;
 - parallel: rows are spread over numba's threads in an order that balances the
@@ -24,7 +24,7 @@ from typing import Any
 import numba as nb
 import numpy as np
 
-# asin(y) = y + y^3 p(y^2) on [0, 1/2]; coefficients of p from scripts/fit_asin.py.
+# asin(y) = y + y^3 p(y^2) on [0, 1/2]; coefficients of p from tools/fit_asin.py.
 _ASIN_COEFFS = (
     0.1666666666666665,
     0.07500000000020764,
