@@ -20,8 +20,8 @@ import time
 import numpy as np
 
 from rntk_bench.kernels import rnn_kernels
-from rntk_bench.methods import GRIDS
 from rntk_bench.kernels.rntk import rnn_kernels_grid
+from rntk_bench.methods import GRIDS
 
 
 def _settings(count: int) -> list[dict]:

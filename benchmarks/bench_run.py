@@ -44,8 +44,14 @@ from _machine import machine  # benchmarks/_machine.py (scripts run from this fo
 
 from rntk_bench.data import fetch_dataset, get_registry
 from rntk_bench.errors import DataError
-from rntk_bench.methods import KERNELS
+from rntk_bench.methods import KernelFamily, lookup
 from rntk_bench.records import iter_results
+
+
+def _family_name(kernel: str) -> str | None:
+    """The kernel family that computes ``kernel``; None for a trained method ("rnn")."""
+    description = lookup(kernel).description
+    return description.name if isinstance(description, KernelFamily) else None
 
 
 def _available(archive: str | None) -> tuple[list[str], list[str]]:
@@ -77,10 +83,9 @@ def compare_selection(
     """
     import numpy as np
 
-    from rntk_bench.evaluation.protocol import Protocol
-    from rntk_bench.evaluation.splits import cv_folds
     from rntk_bench.evaluation.blocks import BlockTask, score_grams
-    from rntk_bench.evaluation.splits import make_split
+    from rntk_bench.evaluation.protocol import Protocol
+    from rntk_bench.evaluation.splits import cv_folds, make_split
     from rntk_bench.methods import FAMILIES, family_aliases, load_grid
     from rntk_bench.svm import cv_scores, reference_cv_scores, select_best
 
@@ -127,7 +132,7 @@ def compare_selection(
                 task = BlockTask(
                     dataset=name,
                     resample=0,
-                    family=family_name,
+                    family=family,
                     kernels=family.kernels,
                     block=int(block),
                     settings=tuple(chosen),
@@ -268,7 +273,8 @@ def main() -> None:
         started = time.perf_counter()
         families = None
         if args.kernels != "all":
-            families = sorted({KERNELS[k].family for k in args.kernels.split(",")})
+            named = {_family_name(k) for k in args.kernels.split(",")}
+            families = sorted(name for name in named if name is not None)
         summary = compare_selection(args.archive, args.compare_selection, names, families)
         _print_comparison(summary)
         print(f"(took {time.perf_counter() - started:.0f} s of wall time)")
@@ -305,7 +311,9 @@ def main() -> None:
     for _, result in iter_results(Path(args.results_dir) / args.name):
         if isinstance(result, Exception):
             continue
-        family = KERNELS[result.kernel].family
+        family = _family_name(result.kernel)
+        if family is None:  # a trained method: no Gram matrices, no SVM selection
+            continue
         unit = (result.dataset["name"], result.resample, family, result.grid)
         if unit not in seen_units:  # train Gram + selection are shared by a family
             seen_units.add(unit)

@@ -23,8 +23,7 @@ from _machine import machine  # benchmarks/_machine.py (scripts run from this fo
 from rntk_bench.data import fetch_dataset
 from rntk_bench.evaluation.preprocessing import normalise_gram
 from rntk_bench.evaluation.protocol import Protocol
-from rntk_bench.evaluation.splits import cv_folds
-from rntk_bench.evaluation.splits import make_split
+from rntk_bench.evaluation.splits import cv_folds, make_split
 from rntk_bench.methods import FAMILIES, family_aliases, load_grid
 from rntk_bench.svm import cv as svm
 

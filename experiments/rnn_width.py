@@ -26,8 +26,8 @@ import pandas as pd
 
 from rntk_bench.data import fetch_dataset
 from rntk_bench.evaluation.protocol import Protocol
-from rntk_bench.methods._rnn_training import RNN_GRIDS, fit_rnn
 from rntk_bench.evaluation.splits import make_split
+from rntk_bench.methods._rnn_training import RNN_GRIDS, fit_rnn
 from rntk_bench.methods.grids import grid_settings
 
 DATASETS = ("ItalyPowerDemand", "SonyAIBORobotSurface1", "ECG200", "GunPoint")

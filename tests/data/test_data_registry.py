@@ -150,15 +150,7 @@ def test_registry_is_read_once() -> None:
 @pytest.mark.ucr
 def test_datasets_yaml_is_what_the_script_generates(ucr_mirror: Path) -> None:
     root = Path(__file__).resolve().parents[2]
-    # tools/ since the repository layout change; scripts/ before it.
-    script = next(
-        (
-            p
-            for p in (root / "tools" / "make_registry.py", root / "scripts" / "make_registry.py")
-            if p.is_file()
-        ),
-        root / "tools" / "make_registry.py",
-    )
+    script = root / "tools" / "make_registry.py"
     result = subprocess.run(
         [
             sys.executable,

@@ -192,7 +192,7 @@ def test_bandwidth_is_deterministic_on_a_sample(rng):
 def test_family_resolves_sigma_from_the_training_split(equal_series):
     family = FAMILIES["gak"]
     train, test = equal_series[:8], equal_series[8:]
-    setting = {"sigma_scale": 2.0}
+    setting = family.setting({"sigma_scale": 2.0})
     sigma = family.resolve(setting, train, None)["sigma"]
     assert sigma == pytest.approx(2.0 * gak_bandwidth(train))
     gram = next(family.compute(test, train, [setting], fit_X=train))["gak"]

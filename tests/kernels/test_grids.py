@@ -12,7 +12,7 @@ from rntk_bench.methods import FAMILIES, family_aliases, load_grid
 
 def test_paper_rnn_grid_is_the_papers_900_settings():
     grid = load_grid("paper")
-    settings = FAMILIES["rnn"].settings(grid["rnn"])
+    settings = [s.values for s in FAMILIES["rnn"].settings(grid["rnn"])]
     assert len(settings) == 900
     sigma_w = sorted({s["sigma_w"] for s in settings})
     assert len(sigma_w) == 15
@@ -44,7 +44,7 @@ def test_paper_baseline_grids():
     assert len({tuple(FAMILIES["fc"].projection("nngp", s).items()) for s in fc}) == 5
     assert len(FAMILIES["rbf"].settings(grid["rbf"])) == 9
     assert len(FAMILIES["polynomial"].settings(grid["polynomial"])) == 8
-    assert FAMILIES["linear"].settings(grid["linear"]) == [{}]
+    assert [s.values for s in FAMILIES["linear"].settings(grid["linear"])] == [{}]
 
 
 def test_quick_rnn_grid_is_the_18_setting_approximation():
@@ -57,10 +57,10 @@ def test_yaml_grid_overrides_its_base(tmp_path):
         "base: paper\nrntk:\n  sigma_w: [1.3, 1.4]\n  sigma_h: 0\nrbf: {gamma_scale: [1]}\n"
     )
     grid = load_grid(path, families=family_aliases())
-    rnn = FAMILIES["rnn"].settings(grid["rnn"])
+    rnn = [s.values for s in FAMILIES["rnn"].settings(grid["rnn"])]
     assert len(rnn) == 2 * 12  # sigma_b from the paper grid
     assert {s["sigma_h"] for s in rnn} == {0}
-    assert FAMILIES["rbf"].settings(grid["rbf"]) == [{"gamma_scale": 1}]
+    assert [s.values for s in FAMILIES["rbf"].settings(grid["rbf"])] == [{"gamma_scale": 1}]
     assert len(FAMILIES["fc"].settings(grid["fc"])) == 15
 
 

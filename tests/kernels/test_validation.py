@@ -7,7 +7,7 @@ import pytest
 
 from rntk_bench.errors import InputError, UnknownNameError
 from rntk_bench.kernels import ntk, rbf, rntk
-from rntk_bench.methods import get_kernel, load_grid
+from rntk_bench.methods import load_grid, lookup
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,9 @@ def test_python_signature_errors_stay_type_errors():
 def test_grid_settings_name_unknown_and_missing_parameters():
     from rntk_bench.methods import FAMILIES
 
-    with pytest.raises(InputError, match=r"unknown RNTK parameter\(s\) \['sigma_z'\]"):
+    with pytest.raises(
+        InputError, match=r"unknown rnn parameter 'sigma_z'; valid: sigma_w, sigma_u, sigma_b"
+    ):
         FAMILIES["rnn"].settings({"sigma_w": [1.4], "sigma_z": [1.0]})
     with pytest.raises(InputError, match=r"sigma_w is required"):
         FAMILIES["rnn"].settings({"sigma_b": [0.1]})
@@ -83,8 +85,8 @@ def test_baseline_parameters_are_checked():
 
 
 def test_unknown_kernel_lists_the_valid_ones():
-    with pytest.raises(UnknownNameError, match=r"unknown kernel 'rntkk'; valid: rntk, rnngp, ntk"):
-        get_kernel("rntkk")
+    with pytest.raises(UnknownNameError, match=r"unknown method 'rntkk'; valid: rntk, rnngp, ntk"):
+        lookup("rntkk")
 
 
 def test_invalid_values_are_refused_before_anything_runs(tmp_path):

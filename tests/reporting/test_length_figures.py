@@ -1,4 +1,4 @@
-"""scripts/length_figures.py: the sweep tables hold the run's accuracies, deterministically."""
+"""experiments/length_figures.py: the sweep tables hold the run's accuracies, deterministically."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from rntk_bench.evaluation.protocol import Protocol, TestTruncation
 from rntk_bench.experiment import RunConfig, run_experiment
 from rntk_bench.experiment.parallel import executor
-from rntk_bench.evaluation.protocol import Protocol, TestTruncation
 from rntk_bench.reporting import load_results
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "length_figures.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "experiments" / "length_figures.py"
 
 
 @pytest.fixture(scope="module")
