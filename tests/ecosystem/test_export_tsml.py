@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from scipy.stats import rankdata
 
 from rntk_bench.cli import main
+from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.experiment import RunConfig, run_experiment
 from rntk_bench.experiment.parallel import executor
-from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.records import iter_results
 from rntk_bench.reporting.export import tsml_codes
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
@@ -14,9 +15,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from rntk_bench.data import fetch_dataset
 from rntk_bench.estimators import KernelSVMClassifier, RNTKClassifier, SeriesKernel
+from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.experiment import RunConfig, run_experiment
 from rntk_bench.experiment.parallel import executor
-from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.kernels import rbf, rntk
 from rntk_bench.records import iter_results
 
@@ -127,7 +128,16 @@ def test_estimator_and_run_agree(kernel, tmp_path: Path):
     assert model.best_params_ == result.selected["setting"]
     assert model.best_C_ == result.selected["C"]
     assert model.best_score_ == pytest.approx(result.selected["cv_accuracy"], abs=1e-12)
-    np.testing.assert_allclose(model.cv_results_["mean_test_score"], result.cv["mean"])
+    # cv_results_ is GridSearchCV's layout: one entry per (setting, C), settings outer
+    n_settings, n_c = len(result.cv["settings"]), len(result.cv["c_grid"])
+    assert model.cv_results_["params"] == [
+        {**setting, "C": c} for setting in result.cv["settings"] for c in result.cv["c_grid"]
+    ]
+    mean = np.asarray(model.cv_results_["mean_test_score"])
+    std = np.asarray(model.cv_results_["std_test_score"])
+    assert mean.shape == std.shape == (n_settings * n_c,)
+    np.testing.assert_allclose(mean.reshape(n_settings, n_c), result.cv["mean"])
+    np.testing.assert_allclose(std.reshape(n_settings, n_c), result.cv["std"])
     assert np.array_equal(model.predict(data.X_test), labels[result.test["y_pred"]])
     np.testing.assert_allclose(
         model.predict_proba(data.X_test), result.test["probabilities"], rtol=1e-12
@@ -136,7 +146,41 @@ def test_estimator_and_run_agree(kernel, tmp_path: Path):
 
 def test_unknown_kernel_and_bad_input_are_refused(italy):
     X, y, _, _ = italy
-    with pytest.raises(KeyError, match="unknown kernel 'nope'"):
+    with pytest.raises(KeyError, match="unknown method 'nope'"):
         KernelSVMClassifier("nope").fit(X, y)
     with pytest.raises(ValueError, match="same number of channels"):
         RNTKClassifier(**TINY).fit([np.zeros((1, 5)), np.zeros((2, 6))], [0, 1])
+
+
+def test_cv_results_is_a_grid_search_table(italy):
+    """``pd.DataFrame(cv_results_)``: one row per (setting, C), rank 1 on the choice."""
+    X, y, _, _ = italy
+    c_grid = (0.1, 1.0, 10.0)
+    scales = [0.5, 1.0, 2.0, 4.0]
+    model = KernelSVMClassifier("rbf", grid={"gamma_scale": scales}, c_grid=c_grid, folds=3)
+    model.fit(X, y)
+    frame = pd.DataFrame(model.cv_results_)
+    assert len(frame) == len(scales) * len(c_grid)
+    for column in ("params", "param_gamma_scale", "param_C", "mean_test_score",
+                   "std_test_score", "rank_test_score"):  # fmt: skip
+        assert column in frame.columns, column
+    cells = [(g, c) for g in scales for c in c_grid]
+    assert list(zip(frame["param_gamma_scale"], frame["param_C"], strict=True)) == cells
+    assert frame["params"].tolist() == [{"gamma_scale": g, "C": c} for g, c in cells]
+    assert not frame.duplicated(["param_gamma_scale", "param_C"]).any()
+    # ranks: 1 = the best mean; ties share the lowest rank (GridSearchCV's "min" rule)
+    means = frame["mean_test_score"].to_numpy()
+    assert frame["rank_test_score"].min() == 1
+    assert np.array_equal(frame["rank_test_score"] == 1, means == means.max())
+    expected = [1 + int(np.sum(means > m)) for m in means]
+    assert frame["rank_test_score"].tolist() == expected
+    # the selected cell is ranked first and holds best_score_
+    chosen = frame[
+        (frame["param_gamma_scale"] == model.best_params_["gamma_scale"])
+        & (frame["param_C"] == model.best_C_)
+    ]
+    assert len(chosen) == 1
+    assert chosen["rank_test_score"].iloc[0] == 1
+    assert chosen["params"].iloc[0] == {**model.best_params_, "C": model.best_C_}
+    assert chosen["mean_test_score"].iloc[0] == pytest.approx(model.best_score_, abs=1e-12)
+    assert isinstance(model.cv_scheme_, str) and "3-fold" in model.cv_scheme_

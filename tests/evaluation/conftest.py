@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.experiment import RunConfig, run_experiment
 from rntk_bench.experiment.parallel import executor
-from rntk_bench.evaluation.protocol import Protocol
 
 TINY_GRID = """\
 base: quick

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from rntk_bench.errors import DataError, InputError, ResultError, UnknownNameError
+from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.experiment import DataOptions, run_experiment
 from rntk_bench.experiment.events import ResultDone, ResultSkipped, RunPlanned, TaskDone, Warned
 from rntk_bench.experiment.parallel import executor
-from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.records import iter_results, read_result
 
 from .conftest import run_all
@@ -210,7 +210,7 @@ def test_resamples_are_seeded_and_resample_zero_is_official(make_config, tmp_pat
 def test_test_labels_never_influence_selection(make_config, tmp_path):
     """Shuffling the test labels changes the accuracy, not the predictions."""
     from rntk_bench.data import fetch_dataset
-    from rntk_bench.evaluation import experiment
+    from rntk_bench.experiment import engine
 
     real = fetch_dataset("GunPoint")
     rng = np.random.default_rng(0)
@@ -218,12 +218,12 @@ def test_test_labels_never_influence_selection(make_config, tmp_path):
     config = make_config(datasets=("GunPoint",), kernels=("rntk",))
 
     def run_with(data, run_dir):
-        original = experiment.fetch_dataset
-        experiment.fetch_dataset = lambda *a, **k: data
+        original = engine.fetch_dataset
+        engine.fetch_dataset = lambda *a, **k: data
         try:
             return _results(_complete(config, run_dir))[("GunPoint", "rntk", 0)]
         finally:
-            experiment.fetch_dataset = original
+            engine.fetch_dataset = original
 
     a, b = run_with(real, tmp_path / "a"), run_with(scrambled, tmp_path / "b")
     assert a["y_pred"] == b["y_pred"] and a["selected"] == b["selected"]
@@ -233,7 +233,7 @@ def test_test_labels_never_influence_selection(make_config, tmp_path):
 @pytest.mark.parametrize(
     "overrides, error, message",
     [
-        (dict(kernels=("rntk", "lstm")), UnknownNameError, "unknown kernel 'lstm'"),
+        (dict(kernels=("rntk", "lstm")), UnknownNameError, "unknown method 'lstm'"),
         (dict(kernels=()), InputError, "no kernels to run"),
         (dict(datasets=()), InputError, "no data sets to run"),
         (dict(grid="huge"), UnknownNameError, "unknown grid 'huge'"),
@@ -285,18 +285,17 @@ def test_an_unwritable_results_folder_is_refused(make_config, tmp_path):
 def test_the_gram_cache_skips_kernels_on_a_rerun_with_another_c_grid(
     make_config, tmp_path, monkeypatch
 ):
-    import dataclasses
-
-    from rntk_bench.evaluation import experiment
+    from rntk_bench.methods import FAMILIES
 
     calls = []
-    original = experiment.FAMILIES["rbf"]
+    family = FAMILIES["rbf"]
+    original = family.compute
 
     def counting(*args, **kwargs):
         calls.append(len(args[2]))  # settings per call
-        return original.compute(*args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setitem(experiment.FAMILIES, "rbf", dataclasses.replace(original, compute=counting))
+    monkeypatch.setattr(family, "compute", counting)
     cache = str(tmp_path / "grams")
     first = make_config(datasets=("GunPoint",), kernels=("rbf",), gram_cache=cache)
     run_all(first, tmp_path / "a")

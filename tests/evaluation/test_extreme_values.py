@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from rntk_bench.cli import main
 from rntk_bench.errors import NumericalError
-from rntk_bench.experiment import DataOptions, RunConfig
 from rntk_bench.evaluation.preprocessing import check_finite, normalise_gram, preprocess
 from rntk_bench.evaluation.protocol import Protocol
+from rntk_bench.experiment import DataOptions, RunConfig
 from rntk_bench.records import iter_results
 
 from .conftest import run_all

@@ -7,11 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from rntk_bench.evaluation.protocol import Protocol
-from rntk_bench.evaluation.splits import cv_folds
 from rntk_bench.evaluation.blocks import kernel_plan
-from rntk_bench.evaluation.finish import finalise
-from rntk_bench.evaluation.splits import Split
+from rntk_bench.evaluation.finish import finish
+from rntk_bench.evaluation.protocol import Protocol
+from rntk_bench.evaluation.splits import Split, cv_folds
 from rntk_bench.methods import FAMILIES, load_grid
 from rntk_bench.svm.select import FALLBACK_RULE, grid_centre
 
@@ -49,22 +48,24 @@ def test_a_fungi_like_split_falls_back_to_the_centre_and_says_so():
     settings = family.settings({"gamma_scale": (0.25, 1.0, 4.0)})
     plan = kernel_plan(family, "rbf", settings)
     mean = np.full((3, 5), np.nan)
-    outcome = finalise(
+    protocol = Protocol()
+    selected, test, _ = finish(
         family,
         plan,
         settings,
         mean,
         mean.copy(),
         Split(X_train, y_train, X_test, y_test, None),
-        Protocol(),
+        protocol.c_grid,
+        protocol.normalisation,
         {"backend": "auto", "device": "cpu", "dtype": "float64", "n_threads": 1},
     )
-    selected = outcome["selected"]
-    assert selected["fallback"] == FALLBACK_RULE
-    assert selected["setting"] == {"gamma_scale": 1.0}
-    assert selected["C"] == 1.0
-    assert selected["cv_accuracy"] is None
-    assert math.isclose(outcome["test"]["accuracy"], 1.0)  # near-copies of the training series
+    assert selected.fallback == FALLBACK_RULE
+    assert selected.setting == {"gamma_scale": 1.0}
+    assert selected.C == 1.0
+    assert selected.cv_accuracy is None
+    accuracy = float(np.mean(test.y_pred == y_test))
+    assert math.isclose(accuracy, 1.0)  # near-copies of the training series
 
 
 def test_a_scored_table_is_not_a_fallback():
@@ -76,16 +77,18 @@ def test_a_scored_table_is_not_a_fallback():
     y = np.array([0, 0, 0, 1, 1, 1])
     mean = np.zeros((3, 5))
     mean[2, 4] = 1.0  # a corner wins clearly
-    outcome = finalise(
+    protocol = Protocol()
+    selected, _, _ = finish(
         family,
         plan,
         settings,
         mean,
         mean.copy(),
         Split(X, y, X, y, None),
-        Protocol(),
+        protocol.c_grid,
+        protocol.normalisation,
         {"backend": "auto", "device": "cpu", "dtype": "float64", "n_threads": 1},
     )
-    assert outcome["selected"]["fallback"] is None
-    assert outcome["selected"]["setting"] == {"gamma_scale": 4.0}
-    assert outcome["selected"]["C"] == 100.0
+    assert selected.fallback is None
+    assert selected.setting == {"gamma_scale": 4.0}
+    assert selected.C == 100.0

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rntk_bench.evaluation.blocks import BlockTask, run_block
 from rntk_bench.evaluation.gram_cache import GramCache, inputs_digest, setting_key
 from rntk_bench.evaluation.splits import cv_folds
-from rntk_bench.evaluation.blocks import BlockTask, run_block
+from rntk_bench.methods import FAMILIES
 
 
 class _Planted:
@@ -28,15 +29,16 @@ def _task(cache: Path | None) -> BlockTask:
     rng = np.random.default_rng(3)
     X = rng.standard_normal((12, 1, 7))
     y = np.array([0, 1] * 6)
+    family = FAMILIES["rnn"]
     return BlockTask(
         dataset="Toy",
         resample=0,
-        family="rnn",
+        family=family,
         kernels=("rntk", "rnngp"),
         block=0,
         settings=(
-            {"sigma_w": 1.3, "sigma_u": 1.0, "sigma_b": 0.1, "sigma_h": 0.0},
-            {"sigma_w": 1.4, "sigma_u": 1.0, "sigma_b": 0.0, "sigma_h": 0.5},
+            family.setting({"sigma_w": 1.3, "sigma_u": 1.0, "sigma_b": 0.1, "sigma_h": 0.0}),
+            family.setting({"sigma_w": 1.4, "sigma_u": 1.0, "sigma_b": 0.0, "sigma_h": 0.5}),
         ),
         X_train=X,
         y_train=y,
@@ -95,17 +97,17 @@ def test_cache_files_are_plain_arrays_keyed_by_content(tmp_path):
     run_block(task)
     digest = inputs_digest(task.X_train)
     for setting in task.settings:
-        key = setting_key("rnn", setting, digest, None, "float64")
+        key = setting_key("rnn", setting.values, digest, None, "float64")
         path = GramCache(cache).path("rnn", key)
         with np.load(path, allow_pickle=False) as archive:
             assert str(archive["__key__"]) == key
             assert archive["rntk"].shape == (12, 12) and archive["rntk"].dtype == np.float64
     # other inputs, another dtype or another setting: another key
-    first = task.settings[0]
+    first = task.settings[0].values
     key = setting_key("rnn", first, digest, None, "float64")
     assert setting_key("rnn", first, inputs_digest(task.X_train + 1e-12), None, "float64") != key
     assert setting_key("rnn", first, digest, None, "float32") != key
-    assert setting_key("rnn", task.settings[1], digest, None, "float64") != key
+    assert setting_key("rnn", task.settings[1].values, digest, None, "float64") != key
 
 
 @pytest.mark.parametrize(

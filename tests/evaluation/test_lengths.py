@@ -9,11 +9,15 @@ from click.testing import CliRunner
 from rntk_bench.cli import main
 from rntk_bench.data import fetch_dataset
 from rntk_bench.errors import DataError, InputError
+from rntk_bench.evaluation.protocol import Protocol, TestTruncation
+from rntk_bench.evaluation.splits import (
+    apply_length_policy,
+    fixed_length_split,
+    make_split,
+    truncate_series,
+)
 from rntk_bench.experiment import RunConfig
 from rntk_bench.experiment.events import ResultDone, ResultSkipped, RunPlanned
-from rntk_bench.evaluation.protocol import Protocol, TestTruncation
-from rntk_bench.evaluation.splits import apply_length_policy, truncate_series
-from rntk_bench.evaluation.splits import fixed_length_split, make_split
 from rntk_bench.records import iter_results
 from rntk_bench.reporting import load_results
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rntk_bench.experiment import RunConfig
 from rntk_bench.evaluation.protocol import Protocol
+from rntk_bench.experiment import RunConfig
 
 from .conftest import run_all
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.experiment import RunConfig
 from rntk_bench.experiment.events import ResultDone, ResultSkipped, Warned
-from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.records import iter_results, read_result
 from rntk_bench.reporting import load_results
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from rntk_bench.cli import main
 from rntk_bench.errors import InputError
-from rntk_bench.evaluation.methods import get_method, is_method
+from rntk_bench.methods import TrainedMethod, lookup, method_names
 from rntk_bench.methods._rnn_training import TrainOptions, validation_split
 from rntk_bench.records import iter_results
 
@@ -42,16 +42,19 @@ def test_validation_split_is_stratified_and_keeps_singletons_in_training():
 
 
 def test_rnn_is_a_method_and_kernels_are_not():
-    assert is_method("rnn") and not is_method("rntk")
-    assert get_method("rnn").settings("quick")[0]["width"] == 32
-    assert len(get_method("rnn").settings("paper")) == 4
-    assert get_method("rnn").settings("some-grid.yaml") == get_method("rnn").settings("paper")
+    assert "rnn" in method_names() and "rntk" not in method_names()
+    rnn = lookup("rnn").description
+    assert isinstance(rnn, TrainedMethod)
+    assert not isinstance(lookup("rntk").description, TrainedMethod)
+    assert rnn.settings("quick")[0].values["width"] == 32
+    assert len(rnn.settings("paper")) == 4
+    assert rnn.settings("some-grid.yaml") == rnn.settings("paper")
 
 
 def test_without_torch_the_rnn_is_one_line_error(monkeypatch, tmp_path: Path):
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch -> ImportError
     with pytest.raises(InputError, match="needs torch"):
-        get_method("rnn").check()
+        lookup("rnn").description.check()
     result = CliRunner().invoke(
         main,
         ["run", "ItalyPowerDemand", "--kernels", "rnn", "--results-dir", str(tmp_path), "-q"],

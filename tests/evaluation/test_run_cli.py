@@ -69,7 +69,7 @@ def test_dataset_lines_follow_the_kernel_order_and_no_bar_off_a_terminal(tmp_pat
 def test_bad_input_is_one_line_and_exit_1(tmp_path):
     runner = CliRunner()
     cases = [
-        (["run", "GunPoint", "--kernels", "lstm"], "unknown kernel 'lstm'"),
+        (["run", "GunPoint", "--kernels", "lstm"], "unknown method 'lstm'"),
         (["run", "NoSuchData"], "NoSuchData"),
         (["run", "GunPoint", "--c-grid", "1,x"], "--c-grid must be comma-separated numbers"),
         (["run", "GunPoint", "--folds", "1"], "folds must be an integer >= 2"),

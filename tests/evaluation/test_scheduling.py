@@ -7,23 +7,27 @@ import json
 
 import numpy as np
 
-from rntk_bench.evaluation import experiment
-from rntk_bench.experiment.events import Preparing, RunPlanned
-from rntk_bench.evaluation.splits import cv_folds
+import rntk_bench.kernels
+from rntk_bench.evaluation import blocks
 from rntk_bench.evaluation.blocks import BlockTask
+from rntk_bench.evaluation.splits import cv_folds
+from rntk_bench.experiment.cost import block_cost
+from rntk_bench.experiment.events import Preparing, RunPlanned
+from rntk_bench.methods import FAMILIES
 
 from .conftest import run_all
 
 
 def _task(family: str, n: int, length: int, settings: list[dict], kernels=("k",)) -> BlockTask:
     y = np.arange(n) % 2
+    described = FAMILIES[family]
     return BlockTask(
         dataset="d",
         resample=0,
-        family=family,
+        family=described,
         kernels=kernels,
         block=0,
-        settings=tuple(settings),
+        settings=tuple(described.setting(values) for values in settings),
         X_train=np.zeros((n, 1, length)),
         y_train=y,
         folds=cv_folds(y, 2, 0),
@@ -36,11 +40,14 @@ def _task(family: str, n: int, length: int, settings: list[dict], kernels=("k",)
 
 
 def test_task_cost_counts_gram_work_and_selection():
-    cost = experiment._task_cost
-    rnn = _task("rnn", 100, 300, [{"n_layers": 1}] * 50, kernels=("rntk", "rnngp"))
+    cost = block_cost
+    one_layer = {"sigma_w": 1.4142135623730951, "n_layers": 1}
+    rnn = _task("rnn", 100, 300, [one_layer] * 50, kernels=("rntk", "rnngp"))
     # series^2 x (T x layers + 500 per kernel) x settings
     assert cost(rnn) == 100 * 100 * (300 + 1000) * 50
-    two_layers = _task("rnn", 100, 300, [{"n_layers": 2}] * 50, kernels=("rntk", "rnngp"))
+    two_layers = _task(
+        "rnn", 100, 300, [{**one_layer, "n_layers": 2}] * 50, kernels=("rntk", "rnngp")
+    )
     assert cost(two_layers) > cost(rnn)
     # The alignment kernel is quadratic in the length: one bandwidth (a GAK task) on
     # long series outweighs a block of 50 RNN settings, so it starts first.
@@ -55,13 +62,13 @@ def test_task_cost_counts_gram_work_and_selection():
 
 
 def test_a_cold_numba_cache_is_announced(make_config, tmp_path, monkeypatch):
-    monkeypatch.setattr(experiment, "compiled_on_disk", lambda loop="rnn": False)
+    monkeypatch.setattr(rntk_bench.kernels, "compiled_on_disk", lambda loop="rnn": False)
     events = run_all(make_config(datasets=("ItalyPowerDemand",), kernels=("rntk",)), tmp_path)
     notes = [e.message for e in events if isinstance(e, Preparing)]
     assert len(notes) == 2 and notes[0].startswith("compiling the numba kernels")
     assert notes[1].startswith("compiled in ")
     assert events.index(next(e for e in events if isinstance(e, RunPlanned))) == 2
-    monkeypatch.setattr(experiment, "compiled_on_disk", lambda loop="rnn": True)
+    monkeypatch.setattr(rntk_bench.kernels, "compiled_on_disk", lambda loop="rnn": True)
     events = run_all(make_config(datasets=("ItalyPowerDemand",), kernels=("rbf",)), tmp_path)
     assert not [e for e in events if isinstance(e, Preparing)]
 
@@ -77,7 +84,7 @@ def test_a_cold_gak_cache_is_announced_and_gak_runs_one_task_per_bandwidth(
         asked.append(loop)
         return loop != "gak"
 
-    monkeypatch.setattr(experiment, "compiled_on_disk", cold)
+    monkeypatch.setattr(rntk_bench.kernels, "compiled_on_disk", cold)
     config = make_config(datasets=("ItalyPowerDemand",), kernels=("gak",), grid="quick")
     events = run_all(config, tmp_path / "split", n_jobs=2)
     assert asked == ["gak"]
@@ -86,7 +93,7 @@ def test_a_cold_gak_cache_is_announced_and_gak_runs_one_task_per_bandwidth(
     planned = next(e for e in events if isinstance(e, RunPlanned))
     assert (planned.tasks, planned.units, planned.results_to_compute) == (3, 1, 1)
     # the same selection as scoring the three bandwidths in one task
-    monkeypatch.setattr(experiment, "_settings_per_task", lambda family, n, config: n)
+    monkeypatch.setattr(FAMILIES["gak"], "block_size", lambda n, requested: n)
     whole = run_all(config, tmp_path / "whole")
     assert next(e for e in whole if isinstance(e, RunPlanned)).tasks == 1
     split_result, whole_result = (
@@ -98,8 +105,6 @@ def test_a_cold_gak_cache_is_announced_and_gak_runs_one_task_per_bandwidth(
 
 
 def test_a_kernel_repeated_by_ignored_parameters_is_scored_once(monkeypatch):
-    from rntk_bench.evaluation import tasks
-
     rng = np.random.default_rng(0)
     X = rng.normal(size=(30, 1, 20))
     y = np.arange(30) % 3
@@ -125,14 +130,14 @@ def test_a_kernel_repeated_by_ignored_parameters_is_scored_once(monkeypatch):
         }
     )
     calls = []
-    real = tasks.cv_scores_block
+    real = blocks.cv_scores_block
 
     def counting(grams, *args, **kwargs):
         calls.extend([1] * len(grams))
         return real(grams, *args, **kwargs)
 
-    monkeypatch.setattr(tasks, "cv_scores_block", counting)
-    scores = tasks.run_block(task)
+    monkeypatch.setattr(blocks, "cv_scores_block", counting)
+    scores = blocks.run_block(task)
     assert len(calls) == 5 + 3  # NTK: 5 settings; NNGP: one per depth
     nngp = scores.mean["nngp"]
     assert len(nngp) == 5 and nngp[1] == nngp[2] and nngp[3] == nngp[4]  # depth 2, depth 3

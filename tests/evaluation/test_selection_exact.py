@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rntk_bench.evaluation import tasks
+from rntk_bench.evaluation import blocks
 from rntk_bench.experiment import DataOptions, RunConfig
 from rntk_bench.records import iter_results
 from rntk_bench.svm import reference_cv_scores
@@ -62,7 +62,7 @@ def test_fast_selection_changes_no_result(ucr_mirror, tmp_path, monkeypatch):
     run_all(config, tmp_path / "pruned", data_options=options)
     full_config = RunConfig(**{**config.__dict__, "full_cv": True})
     run_all(full_config, tmp_path / "full", data_options=options)
-    monkeypatch.setattr(tasks, "cv_scores_block", _reference_block)
+    monkeypatch.setattr(blocks, "cv_scores_block", _reference_block)
     run_all(config, tmp_path / "reference", data_options=options)
     pruned, full = _selections(tmp_path / "pruned"), _selections(tmp_path / "full")
     reference = _selections(tmp_path / "reference")

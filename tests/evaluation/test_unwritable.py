@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from rntk_bench.cli import main
-from rntk_bench.evaluation import experiment
+from rntk_bench.experiment import engine
 from rntk_bench.records import iter_results
 
 RUN = ["run", "GunPoint", "--kernels", "linear,rbf", "--grid", "quick", "--folds", "3", "-q"]
@@ -51,7 +51,7 @@ def test_a_file_in_place_of_a_folder_is_one_line_in_every_command(tmp_path, fini
 
 
 def test_a_results_folder_that_turns_read_only_mid_run_keeps_finished_work(tmp_path, monkeypatch):
-    original = experiment.write_result
+    original = engine.write_result
     written: list[Path] = []
 
     def read_only_after_one(run_dir, result):
@@ -61,13 +61,13 @@ def test_a_results_folder_that_turns_read_only_mid_run_keeps_finished_work(tmp_p
         written.append(original(run_dir, result))
         return written[-1]
 
-    monkeypatch.setattr(experiment, "write_result", read_only_after_one)
+    monkeypatch.setattr(engine, "write_result", read_only_after_one)
     args = [*RUN, "--results-dir", str(tmp_path), "--name", "r", "--n-jobs", "1"]
     line = _one_error(CliRunner().invoke(main, args), tmp_path / "r" / "runs")
     assert "Read-only file system" in line and "Finished work is kept" in line
     assert len(written) == 1 and written[0].is_file()
     kept = written[0].read_bytes()
-    monkeypatch.setattr(experiment, "write_result", original)
+    monkeypatch.setattr(engine, "write_result", original)
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 0, again.output
     assert "1 results already done, 1 to compute" in again.output
