@@ -238,9 +238,8 @@ def score_grams(
             if key not in distinct:
                 gram = gram_set[kernel]
                 # task.dataset is the unit's key, "<data set>/<unit id>"
-                what = (
-                    f"{task.dataset.split('/')[0]}: the {kernel} training Gram matrix of {setting}"
-                )
+                where = task.dataset.split("/")[0]
+                what = f"{where}: the {kernel} training Gram matrix of {setting.values}"
                 check_finite(gram, what, OVERFLOW_FIX)
                 gram = normalise_gram(gram, task.normalisation, np.diag(gram).copy())
                 check_finite(gram, f"{what}, normalised ({task.normalisation}),", OVERFLOW_FIX)

@@ -44,7 +44,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import StratifiedShuffleSplit
 
 from rntk_bench.errors import InputError
 
@@ -133,6 +132,8 @@ def validation_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndar
     n_val = min(n_val, pool.size - len(several))  # keep one of each class to fit on
     if n_val < len(several):
         return np.arange(len(y)), np.array([], dtype=np.int64)
+    from sklearn.model_selection import StratifiedShuffleSplit  # lazy: listing methods stays light
+
     splitter = StratifiedShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)
     _, val_local = next(splitter.split(np.zeros(pool.size), y[pool]))
     validation = np.sort(pool[val_local])
