@@ -23,9 +23,9 @@ What goes where:
 Classes are written as tsml-eval writes them: integer codes of the original labels in
 the order ``sklearn.preprocessing.LabelEncoder`` gives (sorted as strings, so "10"
 comes before "2"), the probabilities' columns permuted to match. With resamples drawn
-as tsml-eval draws them (:func:`rntk_bench.evaluation.protocol.resample_split`) the
+as tsml-eval draws them (:func:`rntk_bench.evaluation.splits.resample_split`) the
 rows are in the same order as a tsml-eval run's. The probabilities are those of
-:mod:`rntk_bench.evaluation.decision` (softmax of decision scores, not calibrated).
+:mod:`rntk_bench.svm.decision` (softmax of decision scores, not calibrated).
 """
 
 from __future__ import annotations

@@ -62,6 +62,7 @@ LEADERBOARD_COLUMNS = (
     "wilcoxon_p",
 )
 
+
 @dataclass(frozen=True)
 class AccuracyTable:
     """Per-data-set accuracies: data sets x methods.
@@ -225,6 +226,7 @@ def missing_pairs(table: AccuracyTable, compared: Sequence[str] | None = None) -
         ],
     )
 
+
 def wins_ties_losses(matrix: pd.DataFrame, versus: str) -> pd.DataFrame:
     """Per method, on how many data sets it beats, ties or loses to ``versus``.
 
@@ -362,4 +364,3 @@ def leaderboard(
     )
     table = table.drop(columns="_name")[list(LEADERBOARD_COLUMNS)]
     return Leaderboard(table, shared, int(mean.shape[0]), versus)
-

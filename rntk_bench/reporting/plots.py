@@ -5,7 +5,7 @@ Every function returns ``(fig, ax)`` and leaves saving to the caller
 canvas directly, without pyplot, so they never open a window, never touch the
 global pyplot state of a session that imports the library, and are freed with
 their last reference. A plot that does not apply (one method, no shared data set,
-all ties) raises :class:`~rntk_bench.reporting.metrics.NotApplicableError` whose
+all ties) raises :class:`~rntk_bench.reporting.statistics.NotApplicableError` whose
 message the report shows instead of the plot.
 """
 
@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from rntk_bench.reporting.metrics import FriedmanResult, NotApplicableError
+from rntk_bench.reporting.statistics import FriedmanResult, NotApplicableError
 
 __all__ = ["PALETTE", "cd_diagram", "save_figure", "scatter_versus"]
 
@@ -88,7 +88,7 @@ def cd_diagram(result: FriedmanResult) -> tuple[Figure, Axes]:
     Parameters
     ----------
     result : FriedmanResult
-        From :func:`rntk_bench.reporting.metrics.friedman_posthoc`.
+        From :func:`rntk_bench.reporting.statistics.friedman_posthoc`.
 
     Returns
     -------

@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlparse
 import pandas as pd
 import requests
 
-from rntk_bench.data import get_registry
+from rntk_bench.data.registry import get_registry
 from rntk_bench.errors import InputError
 from rntk_bench.reporting.tidy import Problem, tidy_frame
 

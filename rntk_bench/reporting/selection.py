@@ -4,7 +4,7 @@ Two ways a selection can mislead, counted per method from the result files:
 
 - *Fallback*: every setting tied in cross-validation (e.g. Fungi, one training
   series per class), so the data-independent grid centre was used
-  (:mod:`rntk_bench.evaluation.fallback`; ``selected.fallback`` in the file).
+  (:mod:`rntk_bench.svm.select`; ``selected.fallback`` in the file).
 - *Grid edge*: the chosen C, or a numeric kernel parameter, is the smallest or the
   largest value of its grid. CV accuracy may still be rising beyond it, so the
   method may be losing to its grid rather than to the other methods. Only grids

@@ -53,7 +53,6 @@ class NotApplicableError(InputError):
     """A statistic or plot does not apply to this input (too few methods or data sets)."""
 
 
-
 def friedman_ranks(matrix: pd.DataFrame) -> pd.DataFrame:
     """Rank the methods (columns) on every data set (row): 1 = best, ties averaged.
 
@@ -67,6 +66,7 @@ def friedman_ranks(matrix: pd.DataFrame) -> pd.DataFrame:
     DataFrame of shape (n_datasets, n_methods)
     """
     return matrix.round(DECIMALS).rank(axis=1, ascending=False, method="average")
+
 
 def holm(pvalues: Sequence[float] | np.ndarray) -> np.ndarray:
     """Holm's step-down adjustment of a family of p-values.

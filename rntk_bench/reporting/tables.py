@@ -1,6 +1,6 @@
 """Tables as DataFrames, and thin writers for Markdown, CSV and LaTeX.
 
-The numeric DataFrames (:mod:`rntk_bench.reporting.metrics`) are what programs
+The numeric DataFrames (:mod:`rntk_bench.reporting.leaderboard`) are what programs
 read (CSV, full precision). For people, :func:`format_accuracy` and
 :func:`format_leaderboard` turn them into DataFrames of strings ("0.912 ± 0.013"),
 and :func:`to_markdown` / :func:`to_latex` only lay those strings out: GitHub
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rntk_bench.reporting.metrics import AccuracyTable, Leaderboard
+from rntk_bench.reporting.leaderboard import AccuracyTable, Leaderboard
 
 __all__ = [
     "format_accuracy",

@@ -24,10 +24,10 @@ import pandas as pd
 
 from rntk_bench.errors import ResultError
 from rntk_bench.evaluation.protocol import protocol_changes
-from rntk_bench.records import Result, iter_results
-from rntk_bench.reporting.variants import method_name
+from rntk_bench.records import Result, iter_results, method_name, variant_name
+from rntk_bench.reporting.variants import variant_tags
 
-__all__ = ["TIDY_COLUMNS", "Problem", "load_results", "problems_frame", "tidy_frame"]
+__all__ = ["TIDY_COLUMNS", "Problem", "load_results", "load_runs", "problems_frame", "tidy_frame"]
 
 #: Columns of the tidy table, in order. ``source`` is "computed" for result files and
 #: "published" for reference rows (see :mod:`rntk_bench.reporting.published`).
@@ -145,16 +145,14 @@ def _row(result: Result, path: Path) -> dict[str, Any]:
     timing = result.timing if isinstance(result.timing, dict) else {}
     protocol = result.protocol if isinstance(result.protocol, dict) else {}
     # A data set variant (a truncated test split) is its own row; a kernel run with a
-    # non-default length policy is its own method: they never merge with the defaults.
+    # non-default length policy or other protocol options is its own method: they never
+    # merge with the defaults. Both names come from rntk_bench.records.naming.
     variant = result.dataset.get("variant")
-    option = protocol.get("length_option")
     return {
-        "dataset": f"{name} [{variant}]" if isinstance(variant, str) and variant else name,
-        # "rntk", "rntk[L=2,erf]" for a variant (reporting/variants.py), "rntk+pad" for a
-        # non-default length policy.
-        "method": method_name(
-            result, result.kernel if option in (None, "resample") else f"{result.kernel}+{option}"
-        ),
+        "dataset": variant_name(name, variant if isinstance(variant, str) else None),
+        # "rntk", "rntk+pad-start" for a non-default length policy, "rntk[L=2,erf]" for
+        # a variant of the protocol (reporting/variants.py).
+        "method": method_name(result.kernel, protocol.get("length_option"), variant_tags(result)),
         "resample": result.resample,
         "accuracy": accuracy,
         "cv_accuracy": selected.get("cv_accuracy"),
@@ -267,3 +265,41 @@ def _check_one_protocol(run_dir: Path, protocols: Sequence[dict[str, Any]]) -> N
                 "together: move one set of runs/<Dataset>/*.json files into a run folder of "
                 "its own."
             )
+
+
+def load_runs(run_dirs: Sequence[str | Path]) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read several run folders into one tidy table with collision-free method names.
+
+    Parameters
+    ----------
+    run_dirs : sequence of str or Path
+        Run folders (each holding runs/<Dataset>/*.json).
+
+    Returns
+    -------
+    table, problems
+        As :func:`load_results`; a method name that more than one run produces
+        becomes ``name@<run folder name>`` in each of them.
+    """
+    frames, problems = [], []
+    for run_dir in run_dirs:
+        frame, found = load_results(run_dir)
+        frame["run"] = Path(run_dir).name
+        frames.append(frame)
+        problems += found
+    if len(frames) == 1:
+        return frames[0].drop(columns="run"), problems
+    runs_per_method: dict[str, set[str]] = {}
+    for frame in frames:
+        for method in frame["method"].unique():
+            runs_per_method.setdefault(method, set()).update(frame["run"].unique())
+    table = pd.concat(frames, ignore_index=True)
+    shared = {m for m, runs in runs_per_method.items() if len(runs) > 1}
+    if shared:
+        names = [
+            f"{m}@{run}" if m in shared else m
+            for m, run in zip(table["method"], table["run"], strict=True)
+        ]
+        table["method"] = names
+    table = table.drop(columns="run").sort_values(["dataset", "method", "resample"])
+    return table.reset_index(drop=True), problems

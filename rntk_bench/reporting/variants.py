@@ -1,9 +1,11 @@
-"""Readable, collision-free method names for variants and for reports over several runs.
+"""Variant tags: what a result's method did differently from the headline protocol.
 
 A result file's kernel is a registry name ("rntk"), but a run may have used another
 depth, activation, input preprocessing, Gram normalisation or C grid than the headline
-protocol. :func:`method_name` appends what differs from the defaults, read from the
-result file itself, so the name says what the method was wherever it appears::
+protocol. :func:`variant_tags` reads what differs from the defaults from the result
+file itself; :func:`rntk_bench.records.naming.method_name` (the one function that
+names a method) appends them, so the name says what the method was wherever it
+appears::
 
     rntk                        the headline: L = 1, ReLU, maxnorm, shared h0,
                                 mean-diagonal Gram, C in {0.01 .. 100}
@@ -14,24 +16,21 @@ result file itself, so the name says what the method was wherever it appears::
     ntk[C=0.001..1e5]           a wider C grid
 
 A run made with the defaults keeps the plain kernel names, so existing reports and
-the CI reference do not change. When a report merges several runs
-(:func:`load_runs`) and two runs still produce the same name (the same method and
-options run twice), each gets its run folder's name: ``rntk@run-a``, ``rntk@run-b``.
+the CI reference do not change. (When a report merges several runs and two runs
+produce the same name, :func:`rntk_bench.reporting.tidy.load_runs` adds the run
+folder's name: ``rntk@run-a``, ``rntk@run-b``.)
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from rntk_bench.evaluation.protocol import PAPER_C_GRID, Protocol
 from rntk_bench.records import Result
 
-__all__ = ["load_runs", "method_name", "variant_tags"]
+__all__ = ["variant_tags"]
 
 _DEFAULTS = Protocol()
 #: Structural parameters of the RNN kernels, their defaults and short labels.
@@ -86,50 +85,3 @@ def variant_tags(result: Result) -> list[str]:
         low, high = min(float(c) for c in c_grid), max(float(c) for c in c_grid)
         tags.append(f"C={_number(low)}..{_number(high)}" if low != high else f"C={_number(low)}")
     return tags
-
-
-def method_name(result: Result, base: str | None = None) -> str:
-    """The method's name in tables: the kernel (or ``base``), plus its variant tags."""
-    tags = variant_tags(result)
-    base = result.kernel if base is None else base
-    return f"{base}[{','.join(tags)}]" if tags else base
-
-
-def load_runs(run_dirs: Sequence[str | Path]) -> tuple[pd.DataFrame, list[Any]]:
-    """Read several run folders into one tidy table with collision-free method names.
-
-    Parameters
-    ----------
-    run_dirs : sequence of str or Path
-        Run folders (each holding runs/<Dataset>/*.json).
-
-    Returns
-    -------
-    table, problems
-        As :func:`~rntk_bench.reporting.tidy.load_results`; a method name that more
-        than one run produces becomes ``name@<run folder name>`` in each of them.
-    """
-    from rntk_bench.reporting.tidy import load_results
-
-    frames, problems = [], []
-    for run_dir in run_dirs:
-        frame, found = load_results(run_dir)
-        frame["run"] = Path(run_dir).name
-        frames.append(frame)
-        problems += found
-    if len(frames) == 1:
-        return frames[0].drop(columns="run"), problems
-    runs_per_method: dict[str, set[str]] = {}
-    for frame in frames:
-        for method in frame["method"].unique():
-            runs_per_method.setdefault(method, set()).update(frame["run"].unique())
-    table = pd.concat(frames, ignore_index=True)
-    shared = {m for m, runs in runs_per_method.items() if len(runs) > 1}
-    if shared:
-        names = [
-            f"{m}@{run}" if m in shared else m
-            for m, run in zip(table["method"], table["run"], strict=True)
-        ]
-        table["method"] = names
-    table = table.drop(columns="run").sort_values(["dataset", "method", "resample"])
-    return table.reset_index(drop=True), problems

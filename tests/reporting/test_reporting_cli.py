@@ -14,6 +14,8 @@ from click.testing import CliRunner, Result
 
 from rntk_bench.cli import main
 
+from .conftest import WriteRun
+
 # rntk beats rbf on GunPoint and Coffee, ties on ECG200; ntk lacks Beef.
 ACCURACIES = {
     ("GunPoint", "rntk"): [0.98, 0.96],
@@ -35,7 +37,7 @@ def invoke(*args: object) -> Result:
 
 
 @pytest.fixture
-def run(write_run) -> Path:  # type: ignore[no-untyped-def]
+def run(write_run: WriteRun) -> Path:
     return write_run(ACCURACIES)
 
 
@@ -192,7 +194,7 @@ def test_report_lists_a_corrupt_file(run: Path) -> None:
     assert json.loads((run / "report" / "summary.json").read_text())["counts"]["problems"] == 1
 
 
-def test_report_one_method_skips_plots_with_a_note(write_run) -> None:  # type: ignore[no-untyped-def]
+def test_report_one_method_skips_plots_with_a_note(write_run: WriteRun) -> None:
     run = write_run({("GunPoint", "rntk"): 0.9})
     result = invoke("report", run)
     assert result.exit_code == 0, result.output
@@ -341,7 +343,7 @@ def test_update_shows_what_changed(run: Path, reference: Path) -> None:
     assert invoke("check", run, "--reference", reference).exit_code == 0
 
 
-def test_report_without_rntk_and_stale_plots_removed(write_run) -> None:  # type: ignore[no-untyped-def]
+def test_report_without_rntk_and_stale_plots_removed(write_run: WriteRun) -> None:
     run = write_run({("A", "rbf"): 0.9, ("A", "ntk"): 0.8, ("B", "rbf"): 0.7, ("B", "ntk"): 0.7})
     result = invoke("report", run)
     assert result.exit_code == 0, result.output

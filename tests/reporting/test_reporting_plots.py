@@ -45,8 +45,9 @@ def test_scatter_counts_points_above_and_below(mean: pd.DataFrame, tmp_path: Pat
     )
     assert ax.get_xlabel() == "rbf accuracy" and ax.get_ylabel() == "rntk accuracy"
     diagonal = ax.lines[0]
-    assert list(diagonal.get_xdata()) == list(diagonal.get_ydata())  # y = x
-    points = ax.collections[0].get_offsets()
+    x, y = np.asarray(diagonal.get_xdata()), np.asarray(diagonal.get_ydata())
+    assert x.tolist() == y.tolist()  # y = x
+    points = np.asarray(ax.collections[0].get_offsets())
     assert len(points) == 4
     paths = save_figure(fig, tmp_path / "scatter")
     assert [p.name for p in paths] == ["scatter.png", "scatter.svg"]

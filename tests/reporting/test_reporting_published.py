@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import functools
+import os
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +28,8 @@ from rntk_bench.reporting import (
     read_published,
     registry_published,
 )
+
+from .conftest import WriteRun
 
 CLASSIFIERS = {"1NN-DTW", "GRAIL", "HC2", "InceptionTime", "MiniROCKET", "ROCKET"}
 
@@ -79,7 +83,7 @@ def test_one_bakeoff_file(published_dir: Path) -> None:
     assert set(table["method"]) == {"HC2 (published)"}
 
 
-def test_resample_aware_alignment(published_dir: Path, write_run) -> None:  # type: ignore[no-untyped-def]
+def test_resample_aware_alignment(published_dir: Path, write_run: WriteRun) -> None:
     # A run with resamples 0..2 on GunPoint (and a case-insensitive spelling mismatch)
     # is compared with the published resamples 0..2 only.
     computed, _ = load_results(write_run({("GunPoint", "rntk"): [0.9, 0.9, 0.9]}))
@@ -93,7 +97,7 @@ def test_resample_aware_alignment(published_dir: Path, write_run) -> None:  # ty
 
 
 class _NoListing(SimpleHTTPRequestHandler):
-    def list_directory(self, path):  # type: ignore[no-untyped-def, override]
+    def list_directory(self, path: str | os.PathLike[str]) -> BytesIO | None:
         self.send_error(404, "No listing")
         return None
 

@@ -17,6 +17,8 @@ from rntk_bench.reporting import (
 )
 from rntk_bench.reporting.tables import write_table
 
+from .conftest import WriteRun
+
 
 def test_markdown_pipe_table_escapes_and_aligns() -> None:
     frame = pd.DataFrame(
@@ -50,7 +52,7 @@ def test_latex_escapes_names_and_uses_booktabs() -> None:
     ]
 
 
-def test_accuracy_shows_std_only_with_several_resamples(write_run) -> None:  # type: ignore[no-untyped-def]
+def test_accuracy_shows_std_only_with_several_resamples(write_run: WriteRun) -> None:
     run = write_run({("A", "rntk"): [0.8, 0.9, 1.0], ("A", "rbf"): 0.5, ("B", "rntk"): [0.25]})
     formatted = format_accuracy(accuracy_table(load_results(run)[0]))
     assert formatted.to_dict() == {

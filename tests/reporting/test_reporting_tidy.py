@@ -11,10 +11,10 @@ from rntk_bench.errors import ResultError
 from rntk_bench.records import write_result
 from rntk_bench.reporting import TIDY_COLUMNS, load_results
 
-from .conftest import make_result
+from .conftest import WriteRun, make_result
 
 
-def test_one_row_per_result_with_the_schema_values(write_run) -> None:  # type: ignore[no-untyped-def]
+def test_one_row_per_result_with_the_schema_values(write_run: WriteRun) -> None:
     run = write_run({("GunPoint", "rntk"): [0.9, 0.8], ("Coffee", "rbf"): 1.0})
     table, problems = load_results(run)
     assert problems == []
@@ -35,7 +35,7 @@ def test_one_row_per_result_with_the_schema_values(write_run) -> None:  # type: 
     assert Path(row["path"]).is_file()
 
 
-def test_a_corrupt_file_is_listed_not_fatal(write_run) -> None:  # type: ignore[no-untyped-def]
+def test_a_corrupt_file_is_listed_not_fatal(write_run: WriteRun) -> None:
     run = write_run({("GunPoint", "rntk"): 0.9})
     corrupt = run / "runs" / "GunPoint" / "rbf-r0-000000000000.json"
     corrupt.write_text('{"schema": "rntk-bench/result/1", "trunc')
@@ -46,7 +46,7 @@ def test_a_corrupt_file_is_listed_not_fatal(write_run) -> None:  # type: ignore[
     assert str(problems[0]).startswith("error: result file")
 
 
-def test_an_accuracy_outside_0_1_is_listed(write_run) -> None:  # type: ignore[no-untyped-def]
+def test_an_accuracy_outside_0_1_is_listed(write_run: WriteRun) -> None:
     run = write_run({("GunPoint", "rntk"): 0.9})
     path = next((run / "runs").glob("*/*.json"))
     payload = json.loads(path.read_text())

@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from rntk_bench.cli import main
-from rntk_bench.records import Result, write_result
+from rntk_bench.records import Result, method_name, write_result
 from rntk_bench.reporting import build_report, write_report
 from rntk_bench.reporting.selection import selection_table
-from rntk_bench.reporting.tidy import load_results
-from rntk_bench.reporting.variants import load_runs, method_name, variant_tags
+from rntk_bench.reporting.tidy import load_results, load_runs
+from rntk_bench.reporting.variants import variant_tags
 
 from .conftest import make_result
 
@@ -73,15 +73,63 @@ def _result(
         ({"c_grid": [0.001, 0.01, 1.0, 1000.0, 100000.0]}, "rntk[C=0.001..1e5]"),
     ],
 )
-def test_a_variant_is_named_by_what_differs_from_the_headline(kwargs, name):
-    assert method_name(_result("GunPoint", "rntk", 0.9, **kwargs)) == name
+def test_a_variant_is_named_by_what_differs_from_the_headline(kwargs, name, tmp_path: Path):
+    result = _result("GunPoint", "rntk", 0.9, **kwargs)
+    assert method_name(result.kernel, None, variant_tags(result)) == name
+    # The tidy table names it so (through the same function).
+    write_result(tmp_path, result)
+    table, problems = load_results(tmp_path)
+    assert problems == [] and table["method"].tolist() == [name]
+
+
+@pytest.mark.parametrize(
+    ("option", "kwargs", "name"),
+    [
+        (None, {}, "rbf"),
+        ("resample", {}, "rbf"),  # the default length policy keeps the plain name
+        ("pad-start", {}, "rbf+pad-start"),
+        ("pad-start", {"c_grid": [1.0]}, "rbf+pad-start[C=1]"),
+        ("truncate", {"preprocessing": "znorm"}, "rbf+truncate[prep=znorm]"),
+    ],
+)
+def test_length_policy_and_variant_tags_make_one_name(option, kwargs, name, tmp_path: Path):
+    result = _result("GunPoint", "rbf", 0.9, settings=[{"gamma": 1.0}], **kwargs)
+    if option is not None:
+        result.protocol["length_option"] = option
+    write_result(tmp_path, result)
+    table, problems = load_results(tmp_path)
+    assert problems == [] and table["method"].tolist() == [name]
+    assert method_name("rbf", option, variant_tags(result)) == name
+
+
+def test_a_data_set_variant_is_its_own_row(tmp_path: Path):
+    plain = _result("GunPoint", "rntk", 0.9)
+    truncated = _result("GunPoint", "rntk", 0.7)
+    truncated.dataset["variant"] = "test: last 50%"
+    truncated.identity["variant"] = "test: last 50%"
+    truncated.id = ""
+    truncated.__post_init__()  # a new identity, a new file
+    write_result(tmp_path, plain)
+    write_result(tmp_path, truncated)
+    table, problems = load_results(tmp_path)
+    assert problems == []
+    assert table["dataset"].tolist() == ["GunPoint", "GunPoint [test: last 50%]"]
+    assert table["method"].tolist() == ["rntk", "rntk"]
+
+
+def test_records_naming_by_hand():
+    assert method_name("rntk", None) == "rntk"
+    assert method_name("rntk", "resample", ()) == "rntk"
+    assert method_name("ntk", "pad-end") == "ntk+pad-end"
+    assert method_name("rntk", None, ["L=2", "erf"]) == "rntk[L=2,erf]"
+    assert method_name("rbf", "pad-start", ["C=1"]) == "rbf+pad-start[C=1]"
 
 
 def test_structure_tags_only_name_rnn_kernels_and_the_defaults_stay_plain():
     # An FC kernel's depth is a grid parameter, not a variant of the RNTK.
     result = _result("GunPoint", "ntk", 0.9, settings=[{"depth": 2}, {"depth": 3}])
     assert variant_tags(result) == []
-    assert method_name(result) == "ntk"
+    assert method_name(result.kernel, None, variant_tags(result)) == "ntk"
 
 
 def test_merged_runs_keep_variants_apart_and_suffix_shared_names(tmp_path: Path):
