@@ -169,3 +169,27 @@ def test_command_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "test.y_pred" in done.stdout
+
+
+def test_pruned_cells_tolerated_only_on_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changed = _payload()
+    changed["cv"]["mean"][0][1] = float("nan")  # pruned in the new run only
+    changed["cv"]["std"][0][1] = float("nan")
+    changed["cv"]["pruned_cells"] = 1
+    base_dir, new_dir = _runs(tmp_path, changed)
+    status, out = _run(base_dir, new_dir, capsys)
+    assert status == 1 and "cv.mean (1 entry)" in out
+    status = compare_runs.main(["--tolerate-pruning", str(base_dir), str(new_dir)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "pruning tolerated: 2 CV cells NaN on one side only, in 1 files" in out
+    # a cell scored on both sides still has to agree bit for bit
+    changed["cv"]["mean"][0][1] = 0.75 + 2**-52
+    changed["selected"]["C"] = 10.0
+    _write(new_dir, REL, changed)
+    status = compare_runs.main(["--tolerate-pruning", str(base_dir), str(new_dir)])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "cv.mean (1 entry)" in out and "selected.C" in out
