@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from rntk_bench.reporting import Problem
 
-# The reporting layer (pandas, matplotlib, scipy, statsmodels) is imported inside
+# The reporting layer (pandas, matplotlib, scipy) is imported inside
 # the commands, so `rntk-bench --help` and the other commands start fast.
 
 

@@ -33,7 +33,6 @@ from typing import Any
 
 from rntk_bench._validation import check_choice, check_positive, check_positive_int
 from rntk_bench.errors import InputError
-from rntk_bench.svm.libsvm import MAX_ITER
 
 __all__ = [
     "LENGTH_POLICIES",
@@ -91,8 +90,10 @@ class Protocol:
     tie_break: str = field(default="mean, then smaller C, then grid order", init=False)
     # When the whole CV table ties (no validation data): see svm/select.py.
     tie_fallback: str = field(default="grid centre", init=False)
-    # LIBSVM iteration cap (see svm/libsvm.py); part of a result's identity.
-    svm_max_iter: int = field(default=MAX_ITER, init=False)
+    # LIBSVM iteration cap, part of a result's identity. Stated here so that reading a
+    # result needs no SVM code; svm/libsvm.py's MAX_ITER is the value every fit uses
+    # (a test holds them equal).
+    svm_max_iter: int = field(default=1_000_000, init=False)
 
     def __post_init__(self) -> None:
         check_positive_int(self.folds, "folds", minimum=2)

@@ -15,8 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import rntk_bench.reporting
 
 from .conftest import WriteRun
@@ -90,12 +88,6 @@ def test_reading_a_run_folder_loads_no_engine_module(write_run: WriteRun, tmp_pa
     assert [name for name in ENGINE if _loads(loaded, name)] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rntk_bench/evaluation/protocol.py imports MAX_ITER from rntk_bench.svm.libsvm, "
-    "so reading a run folder loads the svm package (its options module only, no fit); "
-    "remove this mark once the constant lives below the SVM",
-)
 def test_reading_a_run_folder_loads_no_svm_module(write_run: WriteRun, tmp_path: Path) -> None:
     loaded = _loaded_modules(write_run, tmp_path)
     assert not _loads(loaded, "rntk_bench.svm")
