@@ -174,9 +174,7 @@ _FIELDS = (
 
 def _parse_registry(raw: Any, path: Path) -> Registry:
     def fail(what: str) -> DataError:
-        return DataError(
-            f"{path} is malformed: {what}; regenerate it with tools/make_registry.py."
-        )
+        return DataError(f"{path} is malformed: {what}; regenerate it with tools/make_registry.py.")
 
     if not isinstance(raw, dict) or not isinstance(raw.get("datasets"), dict):
         raise fail("no 'datasets' mapping")
