@@ -154,7 +154,8 @@ class Planner:
 
     def split(self, data: Dataset, resample: int, truncation: TestTruncation | None) -> Split:
         """The preprocessed split of a variant and resample, made once."""
-        key = (variant_name(data.info.name, truncation and truncation.label), resample)
+        label = truncation.label if truncation is not None else None
+        key = (variant_name(data.info.name, label), resample)
         if key not in self.splits:
             self.splits[key] = make_split(data, resample, self.config.protocol, truncation)
         return self.splits[key]

@@ -122,6 +122,7 @@ class KernelFamily:
 
     kind: ClassVar[str] = "kernel"
     name: ClassVar[str]
+    summary: ClassVar[str] = ""
     members: ClassVar[tuple[Member, ...]]
     parameters: ClassVar[tuple[str, ...]]
     capabilities: ClassVar[Capabilities]
@@ -210,13 +211,17 @@ class KernelFamily:
         *,
         fit_X: Any = None,
         length: int | None = None,
-        **backend: Any,
+        backend: str = "auto",
+        device: str = "cpu",
+        dtype: str = "float64",
+        n_threads: int | None = None,
     ) -> Iterator[GramSet]:
         """Gram matrices of every setting, in order: {kernel: ndarray (n_X, n_Y)}.
 
         ``Y`` None is the symmetric Gram of X; ``fit_X`` the training series that set
         data-derived scales; ``length`` the common length of fixed-length kernels;
-        ``backend``: backend, device, dtype, n_threads.
+        ``backend``, ``device``, ``dtype``, ``n_threads``: the kernel backend options
+        (families without a choice ignore them).
         """
         raise NotImplementedError
 
