@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +29,7 @@ from rntk_bench.reporting.selection import selection_table
 from rntk_bench.reporting.statistics import FriedmanResult, NotApplicableError, friedman_posthoc
 from rntk_bench.reporting.tidy import Problem, load_runs, problems_frame
 
-__all__ = ["DEFAULT_VERSUS", "Report", "build_report", "length_policy_note"]
+__all__ = ["DEFAULT_VERSUS", "Report", "build_report", "length_policy_note", "resamples_column"]
 
 #: The reference method of wins/ties/losses and the scatter plots, when present.
 DEFAULT_VERSUS = "rntk"
@@ -58,6 +58,8 @@ class Report:
     compared : list of str
         Methods entering ranks and the leaderboard.
     board : Leaderboard
+        Its table has, after ``n_datasets``, a ``resamples`` column
+        (:func:`resamples_column`).
     missing : DataFrame
         :func:`~rntk_bench.reporting.leaderboard.missing_pairs` of the accuracy table.
     friedman : FriedmanResult or None
@@ -209,9 +211,10 @@ def _coverage_notes(table: AccuracyTable, board: Leaderboard, n_compared: int) -
         single = [m for m in table.published_methods if int(table.n[m].max()) <= 1]
         if len(single) < len(table.published_methods):
             notes.append(
-                "Published bake-off rows are means over the resamples the run has (0..K-1 "
-                "for K resamples); only resample 0, the official split, is the same split in "
-                "both, the others are re-splits drawn by each study."
+                "Published bake-off rows are means over the resamples the run has on each "
+                "data set (0..k-1 for k resamples). Resample 0 is the archive's split; "
+                "resample k > 0 is drawn as tsml-eval and aeon draw their resample k (with "
+                "the default --seed 0)."
             )
         if single:
             notes.append(
@@ -219,6 +222,35 @@ def _coverage_notes(table: AccuracyTable, board: Leaderboard, n_compared: int) -
                 "while the run has several resamples."
             )
     return notes
+
+
+def resamples_column(table: AccuracyTable, board: Leaderboard) -> list[int | str]:
+    """Per leaderboard row, how many resamples each of its per-data-set accuracies averages.
+
+    Counted over the data sets the metrics use (``board.datasets``; the method's own
+    data sets when no data set is shared).
+
+    Returns
+    -------
+    list of int or str, one per row of ``board.table``
+        The count (e.g. 3) where every data set has the same, else "lo-hi" (e.g. "1-3",
+        a run whose data sets have different resample counts); 0 without any result.
+    """
+    counts: list[int | str] = []
+    for method in board.table.index:
+        n = table.n.loc[board.datasets, method] if board.datasets else table.n[method]
+        n = n[n > 0]
+        low, high = (int(n.min()), int(n.max())) if len(n) else (0, 0)
+        counts.append(low if low == high else f"{low}-{high}")
+    return counts
+
+
+def _with_resamples(table: AccuracyTable, board: Leaderboard) -> Leaderboard:
+    """``board`` with the ``resamples`` column after ``n_datasets``."""
+    frame = board.table.copy()
+    values = pd.Series(resamples_column(table, board), index=frame.index, dtype=object)
+    frame.insert(list(frame.columns).index("n_datasets") + 1, "resamples", values)
+    return replace(board, table=frame)
 
 
 def _scatter_methods(
@@ -263,7 +295,9 @@ def build_report(
         the accuracy table either way.
     published : sequence of str or Path
         Folders, files or URLs of bake-off accuracy files (see
-        :func:`~rntk_bench.reporting.published.read_published`).
+        :func:`~rntk_bench.reporting.published.read_published`). Per data set, a
+        published row averages the published resamples the run has there (0..k-1 for
+        a run of k resamples; :func:`~rntk_bench.reporting.published.align_published`).
     registry : bool
         Add the registry's 1-NN ED and 1-NN DTW (learned window) rows.
     versus : str, optional
@@ -305,6 +339,7 @@ def build_report(
     notes: list[str] = []
     versus = _choose_versus(versus, compared, table, notes)
     board = leaderboard(table.mean, compared, versus=versus, sources=table.sources)
+    board = _with_resamples(table, board)
     friedman = None
     try:
         matrix = table.mean.loc[board.datasets, compared]

@@ -11,8 +11,12 @@ Two sources, both labelled ``"<name> (published)"`` with ``source="published"``:
   split), read from a folder, a file, or an http(s) URL of either.
 
 For a fair comparison :func:`align_published` keeps, per data set, only the
-published resamples that the computed run also has (resamples 0..K-1 for a run
-with K resamples), so that their mean is over the same splits.
+published resamples that the computed run also has (resamples 0..k-1 for a run
+with k resamples), so that their mean is over the same splits. The rule is per data
+set: in a run whose data sets have different resample counts (3 on one, 1 on
+another), each data set's published mean is over that data set's resamples, the
+union over the run's methods; a source with fewer resamples there (the registry's
+official split) gives the mean of those it has, and the report says how many.
 """
 
 from __future__ import annotations
@@ -277,8 +281,9 @@ def align_published(computed: pd.DataFrame, published: pd.DataFrame) -> pd.DataF
 
     Published data-set names are matched case-insensitively to the computed ones
     (and take their spelling); per data set only the resamples the computed run has
-    are kept, so a run with resamples 0..K-1 is compared with the published mean
-    over resamples 0..K-1. Data sets the run does not have are dropped.
+    there (any of its methods) are kept, so a run with resamples 0..k-1 is compared
+    with the published mean over resamples 0..k-1, each data set with its own k.
+    Data sets the run does not have are dropped.
 
     Parameters
     ----------

@@ -71,9 +71,26 @@ def _leaderboard(report: Report) -> list[str]:
             if report.versus
             else ""
         )
-        + "Methods marked (published) are reported accuracies, not recomputed.",
+        + "Methods marked (published) are reported accuracies, not recomputed. "
+        + _resamples_sentence(report),
         "",
     ]
+
+
+def _resamples_sentence(report: Report) -> str:
+    """What the leaderboard's resamples column counts, and which published splits."""
+    line = (
+        "resamples: the number of resamples (train/test splits; resample 0 is the archive's "
+        "split) each of the row's per-data-set accuracies averages on the shared data sets "
+        '("1-3" where they differ).'
+    )
+    if report.accuracy.published_methods:
+        line += (
+            " A published row averages, on each data set, the published resamples the run "
+            "has there (0..k-1 for a run of k resamples), or those of them its source has "
+            "(the registry's 1-NN rows: the official split only)."
+        )
+    return line
 
 
 def _figures(report: Report, plots: dict[str, str]) -> list[str]:
@@ -115,16 +132,26 @@ def _selection(report: Report) -> list[str]:
 
 
 def _accuracy(report: Report) -> list[str]:
-    n_resamples = sorted(set(report.accuracy.expected.tolist()))
+    table = report.accuracy
+    n_resamples = sorted(set(table.expected.tolist()))
+    expected = table.expected.to_numpy()[:, None]
+    other = ((table.n.to_numpy() > 0) & (table.n.to_numpy() != expected)).any()
     return [
         "## Accuracy per data set",
         "",
         "Test accuracy"
         + (", mean ± standard deviation over resamples" if max(n_resamples, default=1) > 1 else "")
-        + f" (resamples per data set: {', '.join(map(str, n_resamples))}). "
-        "– = no result.",
+        + f" (resamples per data set: {', '.join(map(str, n_resamples))}"
+        + ("; column resamples" if len(n_resamples) > 1 else "")
+        + "). "
+        + (
+            "(n) after a value: it averages n resamples, not the data set's count. "
+            if other
+            else ""
+        )
+        + "– = no result.",
         "",
-        to_markdown(format_accuracy(report.accuracy)),
+        to_markdown(format_accuracy(table)),
     ]
 
 

@@ -63,14 +63,23 @@ def format_accuracy(table: AccuracyTable, digits: int = 3) -> pd.DataFrame:
     Returns
     -------
     DataFrame of shape (n_datasets, n_methods), str
-        "0.912" for one resample, "0.912 ± 0.013" for several, "–" where missing.
+        "0.912" for one resample, "0.912 ± 0.013" for several, "–" where missing; a
+        cell over another number of resamples than the run has on that data set ends
+        with it ("0.913 (1)": a published official split in a run of 3 resamples).
+        When the data sets have different resample counts, a first column
+        "resamples" gives each one's count.
     """
     out = pd.DataFrame(index=table.mean.index, columns=table.mean.columns, dtype=object)
+    expected = table.expected.reindex(table.mean.index)
     for method in table.methods:
         out[method] = [
-            _pm(m, s if n > 1 else math.nan, digits)
-            for m, s, n in zip(table.mean[method], table.std[method], table.n[method], strict=True)
+            _pm(m, s if n > 1 else math.nan, digits) + (f" ({n})" if 0 < n != k else "")
+            for m, s, n, k in zip(
+                table.mean[method], table.std[method], table.n[method], expected, strict=True
+            )
         ]
+    if expected.nunique() > 1:
+        out.insert(0, "resamples", [str(int(k)) for k in expected])
     out.index.name = "dataset"
     out.columns.name = None
     return out
@@ -83,7 +92,8 @@ def format_leaderboard(board: Leaderboard, digits: int = 3) -> pd.DataFrame:
     -------
     DataFrame of shape (n_methods, n_columns), str
         Index "method"; columns "data sets with results" (before the restriction to
-        the shared data sets), "mean acc ± std", "rank", "P90 %",
+        the shared data sets), "resamples" (when ``board.table`` has it: the
+        resamples each per-data-set accuracy averages), "mean acc ± std", "rank", "P90 %",
         "P95 %", "PMA % ± std" and, with a reference method,
         "W/T/L vs <versus>" (the row method's wins/ties/losses against it) and
         "p vs <versus> (Holm)" (Wilcoxon signed-rank, Holm-adjusted; "<0.001" below).
@@ -91,6 +101,8 @@ def format_leaderboard(board: Leaderboard, digits: int = 3) -> pd.DataFrame:
     t = board.table
     out = pd.DataFrame(index=t.index)
     out["data sets with results"] = [str(int(n)) for n in t["n_datasets"]]
+    if "resamples" in t:
+        out["resamples"] = [str(v) for v in t["resamples"]]
     out["mean acc ± std"] = [
         _pm(m, s, digits) for m, s in zip(t["mean_accuracy"], t["std_accuracy"], strict=True)
     ]
@@ -118,7 +130,7 @@ def _md_cell(value: object) -> str:
 
 
 def _is_numeric_column(values: Sequence[str]) -> bool:
-    pattern = re.compile(r"^(–|<?[-+]?\d[\d.]*( ± [\d.]+)?|\d+/\d+/\d+)$")
+    pattern = re.compile(r"^(–|<?[-+]?\d[\d.]*( ± [\d.]+)?( \(\d+\))?|\d+/\d+/\d+|\d+-\d+)$")
     filled = [v for v in values if v]
     return bool(filled) and all(pattern.match(v) for v in filled)
 

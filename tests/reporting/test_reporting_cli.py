@@ -79,7 +79,8 @@ def test_report_writes_every_file_and_never_touches_runs(run: Path) -> None:
     } == names
     # The leaderboard on stdout: rntk first (ranks 1, 1, 1.5 on the 3 shared data sets).
     # Over GunPoint, Coffee, ECG200: mean (0.97 + 1 + 0.87) / 3, std sqrt(0.009267 / 2).
-    assert "| rntk | 4 | 0.947 ± 0.068 | 1.17 |" in result.output
+    # Two resamples per data set: the resamples column says 2.
+    assert "| rntk | 4 | 2 | 0.947 ± 0.068 | 1.17 |" in result.output
     assert "over the 3 data sets that all 3 compared methods share (of 4 in the run)" in (
         result.output
     )

@@ -55,8 +55,10 @@ def test_latex_escapes_names_and_uses_booktabs() -> None:
 def test_accuracy_shows_std_only_with_several_resamples(write_run: WriteRun) -> None:
     run = write_run({("A", "rntk"): [0.8, 0.9, 1.0], ("A", "rbf"): 0.5, ("B", "rntk"): [0.25]})
     formatted = format_accuracy(accuracy_table(load_results(run)[0]))
+    # A has 3 resamples, B 1: a resamples column, and rbf's single one on A says (1).
     assert formatted.to_dict() == {
-        "rbf": {"A": "0.500", "B": "–"},
+        "resamples": {"A": "3", "B": "1"},
+        "rbf": {"A": "0.500 (1)", "B": "–"},
         "rntk": {"A": "0.900 ± 0.100", "B": "0.250"},
     }
 
