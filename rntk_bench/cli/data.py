@@ -46,6 +46,7 @@ _COLUMNS = (
     "missing",
     "bundled",
     "cached",
+    "checksum",
 )
 
 
@@ -72,6 +73,7 @@ def _rows(names: list[str], data_dir: Path | None) -> list[dict[str, Any]]:
                 "missing": info.missing,
                 "bundled": info.bundled,
                 "cached": is_cached(name, data_dir),
+                "checksum": "pinned" if info.pinned else "first-use",
             }
         )
     return rows
@@ -102,12 +104,17 @@ def datasets(suite: str | None, data_dir: Path | None, fmt: str) -> None:
 
     One row per data set: archive (UCR univariate / UEA multivariate), training and
     test sizes, series length ("variable" for unequal lengths), channels, classes,
-    whether it has missing values, ships with sktime (bundled), and is in the data
-    home (cached).
+    whether it has missing values, ships with sktime (bundled), is in the data home
+    (cached), and how its files are checked (checksum): "pinned" - the registry holds
+    the sha256 of the UCR 2018 archive's own .tsv files, and such a file that differs
+    is refused on import or download, even with --force; "first-use" - no pinned
+    digests: every file's sha256 is recorded in the data home's lock file when first
+    seen and checked on every later use (as are pinned data sets' other files, e.g.
+    the .ts files of sktime or of a download).
 
     \b
     Examples:
-      rntk-bench datasets --suite ucr56
+      rntk-bench datasets --suite ucr112
       rntk-bench datasets --format csv > datasets.csv
     """
     names = resolve_names(suite=suite) if suite else list(get_registry())

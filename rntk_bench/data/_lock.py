@@ -28,7 +28,7 @@ from typing import Any
 
 from rntk_bench.errors import ChecksumError, DataError
 
-__all__ = ["LOCK_NAME", "ChecksumLock", "sha256_file"]
+__all__ = ["LOCK_NAME", "ChecksumLock", "sha256_file", "verify_pinned"]
 
 LOCK_NAME = "sha256.lock.json"
 _CHUNK = 1 << 20
@@ -47,6 +47,24 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def verify_pinned(expected: str | None, digest: str, *, dataset: str, what: str, fix: str) -> None:
+    """Refuse a file whose sha256 differs from the one the registry pins (None: not pinned).
+
+    Unlike the lock file, a pin is not a first sighting but the archive's own digest
+    (datasets.yaml): neither ``--force`` nor deleting the lock file gets past it.
+
+    Raises
+    ------
+    ChecksumError
+        One line naming the data set, the file, both digests and ``fix``.
+    """
+    if expected is not None and expected != digest:
+        raise ChecksumError(
+            f"{dataset}: checksum mismatch for {what}: sha256 {digest} but the registry "
+            f"pins {expected} (the archive's own file); {fix}"
+        )
 
 
 class ChecksumLock:

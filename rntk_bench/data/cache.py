@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from rntk_bench.data._home import SPLITS
-from rntk_bench.data._lock import ChecksumLock, sha256_file
+from rntk_bench.data._lock import ChecksumLock, sha256_file, verify_pinned
 from rntk_bench.data._parse import ParsedSplit, read_split, verify_splits
 from rntk_bench.data.registry import DatasetInfo
 from rntk_bench.errors import DataError
@@ -149,6 +149,13 @@ def verify_cached(info: DatasetInfo, lock: ChecksumLock, files: dict[str, Path])
     for path in files.values():
         digest = sha256_file(path)
         key = f"cache:{info.name}/{path.name}"
+        verify_pinned(
+            info.pinned_sha256(path.name),
+            digest,
+            dataset=info.name,
+            what=f"cached file {path}",
+            fix="the file was modified or damaged; " + cache_fix(info.name, path.parent),
+        )
         seen = lock.verify(
             key,
             digest,
@@ -290,6 +297,14 @@ def commit_staged(
     for path in staged.files.values():
         digest = sha256_file(path)
         key = f"cache:{info.name}/{path.name}"
+        verify_pinned(  # even with force: the registry pins the archive's own file
+            info.pinned_sha256(path.name),
+            digest,
+            dataset=info.name,
+            what=f"{path.name} from {staged.source}",
+            fix="this source does not hold the archive's file; nothing was cached. Use "
+            "another --archive or --source.",
+        )
         if not force:
             lock.verify(
                 key,

@@ -42,14 +42,16 @@ def test_datasets_table_for_a_suite(home: Path) -> None:
         "missing",
         "bundled",
         "cached",
+        "checksum",
     ]
     rows = [line.split() for line in lines[1:-1]]
+    pin, tofu = "pinned", "first-use"
     assert rows == [
-        ["ArrowHead", "UCR", "36", "175", "251", "1", "3", "no", "yes", "no"],
-        ["BasicMotions", "UEA", "40", "40", "100", "6", "4", "no", "yes", "no"],
-        ["GunPoint", "UCR", "50", "150", "150", "1", "2", "no", "yes", "yes"],
-        ["ItalyPowerDemand", "UCR", "67", "1029", "24", "1", "2", "no", "yes", "no"],
-        ["JapaneseVowels", "UEA", "270", "370", "variable", "12", "9", "no", "yes", "no"],
+        ["ArrowHead", "UCR", "36", "175", "251", "1", "3", "no", "yes", "no", pin],
+        ["BasicMotions", "UEA", "40", "40", "100", "6", "4", "no", "yes", "no", tofu],
+        ["GunPoint", "UCR", "50", "150", "150", "1", "2", "no", "yes", "yes", pin],
+        ["ItalyPowerDemand", "UCR", "67", "1029", "24", "1", "2", "no", "yes", "no", pin],
+        ["JapaneseVowels", "UEA", "270", "370", "variable", "12", "9", "no", "yes", "no", tofu],
     ]
     assert lines[-1] == f"5 data sets in the suite ci, 1 cached in {home}"
 
@@ -58,7 +60,7 @@ def test_datasets_csv_and_json_cover_the_registry() -> None:
     result = run("datasets", "--format", "csv")
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert len(rows) == 148  # 128 UCR, 4 UEA, 16 synthetic
+    assert len(rows) == 174  # 128 UCR, 30 UEA, 16 synthetic
     dodger = next(r for r in rows if r["name"] == "DodgerLoopDay")
     assert (dodger["train"], dodger["test"], dodger["missing"]) == ("78", "80", "yes")
 
@@ -76,6 +78,7 @@ def test_datasets_csv_and_json_cover_the_registry() -> None:
         "missing": False,
         "bundled": True,
         "cached": False,
+        "checksum": "pinned",
     }
 
 

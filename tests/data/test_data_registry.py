@@ -26,16 +26,14 @@ BUNDLED = {
 MISSING = {"DodgerLoopDay", "DodgerLoopGame", "DodgerLoopWeekend", "MelbournePedestrian"}
 
 
-def test_registry_holds_all_ucr_2018_and_the_bundled_uea_sets() -> None:
+def test_registry_holds_the_whole_ucr_2018_and_uea_2018_archives() -> None:
     registry = get_registry()
     archives = [info.archive for info in registry.values()]
     assert archives.count("UCR") == 128
-    assert {n for n, i in registry.items() if i.archive == "UEA"} == {
-        "BasicMotions",
-        "CharacterTrajectories",
-        "JapaneseVowels",
-        "SpokenArabicDigits",
-    }
+    uea = {n for n, i in registry.items() if i.archive == "UEA"}
+    assert len(uea) == 30
+    assert {"BasicMotions", "CharacterTrajectories", "JapaneseVowels", "SpokenArabicDigits"} < uea
+    assert {"Epilepsy", "PEMS-SF", "EigenWorms", "InsectWingbeat", "DuckDuckGeese"} < uea
     assert archives.count("synthetic") == 16
     names = list(registry)
     assert names == sorted(names, key=str.lower)
@@ -109,7 +107,17 @@ def test_ucr56_is_the_preregistered_rule() -> None:
 
 
 def test_bundled_and_ci_suites() -> None:
-    assert suite_names() == ["ucr56", "bundled", "ci", "varlen", "synthetic"]
+    assert suite_names() == [
+        "ucr56",
+        "bundled",
+        "ci",
+        "varlen",
+        "synthetic",
+        "ucr128",
+        "ucr112",
+        "uea30",
+        "uea26",
+    ]
     assert set(resolve_names(suite="bundled")) == BUNDLED
     ci = resolve_names(suite="ci")
     assert ci == ["ArrowHead", "BasicMotions", "GunPoint", "ItalyPowerDemand", "JapaneseVowels"]
@@ -166,7 +174,8 @@ def test_datasets_yaml_is_what_the_script_generates(ucr_mirror: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "is up to date (148 data sets)" in result.stdout
+    assert "is up to date (174 data sets)" in result.stdout
+    assert "pinned the sha256 of the archive's files of 65 data sets" in result.stdout
 
 
 def test_varlen_suite_is_every_variable_length_archive_set() -> None:
