@@ -19,7 +19,7 @@ from rntk_bench.cli._options import (
 from rntk_bench.cli._progress import Progress
 from rntk_bench.cli._signals import Terminated
 from rntk_bench.cli.data import download_limits
-from rntk_bench.data import resolve_names
+from rntk_bench.data.local import resolve_datasets
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.protocol import (
     LENGTH_POLICIES,
@@ -121,7 +121,9 @@ def _configure(
         raise InputError(f"--settings-per-task must be >= 1; got {o['settings_per_task']}.")
     policies = _choices(o["length_policy"], "--length-policy", LENGTH_POLICIES)
     truncations = _truncations(o["truncate_test"], o["truncate_side"])
-    datasets = resolve_names(o["names"], o["suite"])
+    # Registered names, then folders of one's own data (a path, or not registered but
+    # in --archive); fetch_dataset takes either.
+    datasets = resolve_datasets(o["names"], o["suite"], o["archive"])
     protocol = Protocol(
         folds=o["folds"],
         c_grid=_float_list(o["c_grid"]),
@@ -341,10 +343,16 @@ def run(
     """Run the benchmark: kernels x data sets, SVM selected by CV on train, scored on test.
 
     \b
+    NAMES are registered data sets (`rntk-bench datasets`) or your own data: the path
+    of a folder MyData holding MyData_TRAIN.tsv and MyData_TEST.tsv (or .ts files),
+    told from a name by its '/' (./MyData), or the name of such a folder in --archive
+    that is not registered. Own data are read in place, shapes inferred and checked.
+
     Examples:
       rntk-bench run --suite ci --grid quick
       rntk-bench run GunPoint Coffee --kernels rntk,rbf --resamples 5
       rntk-bench run --suite ucr56 --archive ~/UCRArchive_2018 --n-jobs 16
+      rntk-bench run path/to/MyData --kernels rntk,rbf --grid quick
       rntk-bench run --suite varlen --length-policy resample,pad-start --skip-unavailable
       rntk-bench run --suite ucr56 --truncate-test 0.5,0.75 --truncate-side end,start
 

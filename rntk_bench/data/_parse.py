@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from rntk_bench.data._formats import read_ts, read_tsv
+from rntk_bench.data.labels import label_order
 from rntk_bench.data.registry import DatasetInfo
 from rntk_bench.errors import DataError
 
@@ -24,9 +25,11 @@ __all__ = [
     "MISSING_POLICIES",
     "ParsedSplit",
     "Series",
+    "check_layout",
     "encode_labels",
     "finish",
     "interpolate_missing",
+    "read_raw",
     "read_split",
     "verify_splits",
 ]
@@ -91,6 +94,18 @@ def read_split(path: Path, info: DatasetInfo) -> ParsedSplit:
         list of (n_channels, t_i) arrays without their NaN padding; NaN left where
         values are missing.
     """
+    return check_layout(read_raw(path), info)
+
+
+def read_raw(path: Path) -> ParsedSplit:
+    """Read one split file (.tsv or .ts) as written, before any layout check.
+
+    Returns
+    -------
+    ParsedSplit
+        X of shape (n_cases, 1, width) for a .tsv file (NaN padding and missing values
+        kept), a list of (n_channels, t_i) arrays for a .ts file.
+    """
     try:
         if path.suffix == ".tsv":
             values, labels, lines = read_tsv(path)
@@ -103,9 +118,14 @@ def read_split(path: Path, info: DatasetInfo) -> ParsedSplit:
         raise DataError(f"{path} is not a text file ({_one_line(exc)}).") from None
     except pd.errors.ParserError as exc:
         raise DataError(f"{path}: not a valid .tsv file ({_one_line(exc)}).") from None
-    X = _apply_layout(path, info, X, lines)
-    _check_values(path, info, X, lines)
     return ParsedSplit(path=path, X=X, labels=labels, lines=lines)
+
+
+def check_layout(raw: ParsedSplit, info: DatasetInfo) -> ParsedSplit:
+    """Bring a split from :func:`read_raw` to ``info``'s layout and check its values."""
+    X = _apply_layout(raw.path, info, raw.X, raw.lines)
+    _check_values(raw.path, info, X, raw.lines)
+    return ParsedSplit(path=raw.path, X=X, labels=raw.labels, lines=raw.lines)
 
 
 def _apply_layout(path: Path, info: DatasetInfo, X: Series, lines: np.ndarray) -> Series:
@@ -199,11 +219,8 @@ def encode_labels(
         The original labels, in code order.
     y_train, y_test : ndarray of shape (n_cases,), int64
     """
-    labels = sorted(set(train.tolist()) | set(test.tolist()))
-    try:
-        labels.sort(key=lambda s: (float(s), s))
-    except ValueError:
-        pass  # not all numeric: keep the string order
+    distinct = sorted(set(train.tolist()) | set(test.tolist()))
+    labels = [distinct[i] for i in label_order(distinct)]
     code = {label: i for i, label in enumerate(labels)}
     y_train = np.fromiter((code[s] for s in train), dtype=np.int64, count=len(train))
     y_test = np.fromiter((code[s] for s in test), dtype=np.int64, count=len(test))

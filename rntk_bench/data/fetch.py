@@ -34,6 +34,7 @@ from rntk_bench.data.cache import (
     staging,
     verify_cached,
 )
+from rntk_bench.data.local import load_local, local_folder
 from rntk_bench.data.registry import DatasetInfo, get_registry
 from rntk_bench.data.sources import (
     DEFAULT_SOURCES,
@@ -65,19 +66,24 @@ class Dataset:
     Attributes
     ----------
     info : DatasetInfo
-        The registry entry.
+        The registry entry; for a folder of one's own data, the inferred layout
+        (``info.archive == "local"``, see :mod:`rntk_bench.data.local`).
     X_train, X_test : ndarray of shape (n_cases, n_channels, n_timepoints), or list of
         arrays of shape (n_channels, t_i) for variable-length data sets
         float64, without NaN.
     y_train, y_test : ndarray of shape (n_cases,), int64
-        Class codes 0..K-1, the same encoding for both splits.
+        Class codes 0..K-1, the same encoding for both splits: the encoding of a run
+        and of its result files. :attr:`labels_train` / :attr:`labels_test` are the
+        labels as the archive writes them (what :func:`load_dataset` returns).
     classes : tuple of str
-        The original labels, in code order (``classes[y]`` is the label).
+        The archive's labels, in code order (``classes[y]`` is the label): sorted
+        numerically when all of them are numbers, else as strings.
     checksum : str
         sha256 hex digest over the names and sha256 of the exact files used; stable
         across runs and machines for the same files.
     source : str
-        Where the files came from: "cache", "sktime", "archive <path>" or a URL.
+        Where the files came from: "cache", "sktime", "archive <path>", a URL, or
+        "folder <path>" for one's own data.
     """
 
     info: DatasetInfo
@@ -92,6 +98,16 @@ class Dataset:
     @property
     def name(self) -> str:
         return self.info.name
+
+    @property
+    def labels_train(self) -> np.ndarray:
+        """The training labels as the archive writes them, shape (n_train,), str."""
+        return np.asarray(self.classes, dtype=str)[self.y_train]
+
+    @property
+    def labels_test(self) -> np.ndarray:
+        """The test labels as the archive writes them, shape (n_test,), str."""
+        return np.asarray(self.classes, dtype=str)[self.y_test]
 
 
 @dataclass(frozen=True)
@@ -230,7 +246,12 @@ def fetch_dataset(
     Parameters
     ----------
     name : str
-        A registered data-set name (case-insensitive), see ``rntk-bench datasets``.
+        A registered data-set name (case-insensitive), see ``rntk-bench datasets``; or
+        one's own data: the path of a folder ``MyData`` holding ``MyData_TRAIN.tsv`` and
+        ``MyData_TEST.tsv`` (or .ts files), told from a name by its path separator
+        (``./MyData``), or the name of such a folder in ``archive`` that is not
+        registered. Own data are read in place with their shapes inferred
+        (:mod:`rntk_bench.data.local`); data home, sources and downloads are not used.
     data_dir : path-like, optional
         The data home; default :func:`rntk_bench.data.data_home`.
     archive : path-like, optional
@@ -257,17 +278,23 @@ def fetch_dataset(
     Dataset
         X_train of shape (n_train, n_channels, length) float64, or a list of
         (n_channels, t_i) arrays for variable-length data sets; y_train (n_train,)
-        int64; likewise for the test split. Never NaN.
+        int64 codes into ``classes``; likewise for the test split. Never NaN.
 
     Raises
     ------
     UnknownNameError
-        For an unregistered name.
+        For an unregistered name that is not in ``archive`` either.
+    InputError
+        For a path that is not a folder in the archive's layout.
     DataError, DownloadError, ChecksumError
-        When no source gives files that parse and match the registry and the lock.
+        When no source gives files that parse and match the registry and the lock
+        (own data: a file that does not parse, or splits that disagree).
     """
-    info = get_registry().info(name)
     check_choice(missing, "missing", MISSING_POLICIES)
+    folder = local_folder(name, archive)
+    if folder is not None:
+        return _own_dataset(folder, missing)
+    info = get_registry().info(name)
     home = data_home(data_dir)
     report, train, test = _obtain(
         info,
@@ -294,6 +321,21 @@ def fetch_dataset(
     )
 
 
+def _own_dataset(folder: Path, missing: str) -> Dataset:
+    """A folder of one's own data, read in place (:mod:`rntk_bench.data.local`)."""
+    info, X_train, y_train, X_test, y_test, classes, checksum = load_local(folder, missing)
+    return Dataset(
+        info=info,
+        X_train=X_train,
+        y_train=y_train,
+        X_test=X_test,
+        y_test=y_test,
+        classes=classes,
+        checksum=checksum,
+        source=f"folder {os.path.abspath(folder)}",
+    )
+
+
 def load_dataset(
     name: str,
     *,
@@ -305,11 +347,13 @@ def load_dataset(
     download: bool = True,
     limits: DownloadLimits | None = None,
 ) -> tuple[Series, np.ndarray, Series, np.ndarray]:
-    """Return ``(X_train, y_train, X_test, y_test)`` of a data set.
+    """Return ``(X_train, y_train, X_test, y_test)`` of a data set, labels as in the archive.
 
-    Same parameters as :func:`fetch_dataset`, which also returns the labels and the
-    checksum. X: float64 of shape (n_cases, n_channels, n_timepoints), or a list of
-    (n_channels, t_i) arrays for variable length; y: int64 codes 0..K-1.
+    Same parameters as :func:`fetch_dataset`, which also returns the class list, the
+    codes a run uses and the checksum. X: float64 of shape (n_cases, n_channels,
+    n_timepoints), or a list of (n_channels, t_i) arrays for variable length; y: the
+    labels as the archive writes them, shape (n_cases,), str (``"1"``/``"2"`` for
+    GunPoint, ``"Badminton"``... for BasicMotions), as aeon's ``load_classification``.
     """
     ds = fetch_dataset(
         name,
@@ -321,7 +365,7 @@ def load_dataset(
         download=download,
         limits=limits,
     )
-    return ds.X_train, ds.y_train, ds.X_test, ds.y_test
+    return ds.X_train, ds.labels_train, ds.X_test, ds.labels_test
 
 
 def download(

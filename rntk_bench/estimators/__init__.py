@@ -41,6 +41,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
+from rntk_bench.data.labels import label_order
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.evaluate import cross_validate
 from rntk_bench.evaluation.finish import FittedSVM, fit_selected, select
@@ -151,7 +152,13 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The original labels, sorted.
+        The original labels, sorted (scikit-learn's convention: ``predict_proba``'s
+        columns).
+    code_order_ : ndarray of shape (n_classes,)
+        The SVM's class codes: code k is ``classes_[code_order_[k]]``. The order of
+        ``rntk-bench run`` (text labels that are all numbers sort numerically, "2"
+        before "10"), so the archive's labels give the run's one-vs-one problems and
+        vote tie-breaks.
     best_params_ : dict
         The selected kernel setting.
     best_C_ : float
@@ -221,7 +228,9 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
         if len(y) != len(series):
             raise ValueError(f"X has {len(series)} series but y has {len(y)} labels.")
         check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
+        self.classes_, inverse = np.unique(y, return_inverse=True)
+        self.code_order_ = label_order(self.classes_)
+        codes = np.argsort(self.code_order_)[inverse.reshape(-1)]
         protocol = Protocol(
             folds=self.folds,
             c_grid=tuple(float(c) for c in self.c_grid),
@@ -287,19 +296,34 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_cases,) for two classes (positive: ``classes_[1]``), else
         (n_cases, n_classes).
         """
+        return self._in_class_order(self._code_scores(X))
+
+    def _code_scores(self, X: Any) -> np.ndarray:
         gram = self._gram(X)  # checks that the estimator is fitted
         ovo = self.svm_.model.decision_function(gram)
         return class_scores(ovo, len(self.classes_))
+
+    def _in_class_order(self, values: np.ndarray) -> np.ndarray:
+        """Per-code columns (or the two-class margin) in ``classes_`` order."""
+        order = self.code_order_
+        if np.array_equal(order, np.arange(len(order))):
+            return values
+        if values.ndim == 1:  # margin of code 1, which is classes_[0] here
+            return -values
+        return values[:, np.argsort(order)]
 
     def predict(self, X: Any) -> np.ndarray:
         """LIBSVM's one-vs-one vote, as original labels; shape (n_cases,)."""
         gram = self._gram(X)
         codes = self.svm_.model.predict(gram)
-        return np.asarray(self.classes_[codes.astype(np.int64)])
+        return np.asarray(self.classes_[self.code_order_[codes.astype(np.int64)]])
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Softmax of :meth:`decision_function`; shape (n_cases, n_classes), rows sum to 1."""
-        return class_probabilities(self.decision_function(X), len(self.classes_))
+        scores = self._code_scores(X)  # checks that the estimator is fitted
+        n_classes = len(self.classes_)
+        probabilities = class_probabilities(scores, n_classes)
+        return probabilities[:, np.argsort(self.code_order_)] if n_classes > 1 else probabilities
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Logarithm of :meth:`predict_proba`."""

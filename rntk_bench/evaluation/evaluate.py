@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from rntk_bench.data.labels import label_order
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.blocks import (
     BlockScores,
@@ -44,15 +45,24 @@ Grid = str | Path | Mapping[str, Any]
 
 
 def _labels(y_train: Any, y_test: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Class list (sorted labels of both splits) and the codes of each split."""
+    """Class list (labels of both splits, in a run's order) and the codes of each split.
+
+    The order is :func:`~rntk_bench.data.labels.label_order`'s (text labels that are all
+    numbers sort numerically, "2" before "10"), the encoding of ``rntk-bench run``: the
+    archive's labels from :func:`rntk_bench.data.load_dataset` give the run's codes, so
+    the same one-vs-one problems and vote tie-breaks.
+    """
     y_train = np.asarray(y_train)
     if y_train.ndim != 1:
         raise InputError(f"y_train must be 1-D (one label per series); got shape {y_train.shape}.")
     both = y_train if y_test is None else np.concatenate([y_train, np.asarray(y_test)])
-    classes = np.unique(both)
-    train_codes = np.searchsorted(classes, y_train)
-    test_codes = None if y_test is None else np.searchsorted(classes, np.asarray(y_test))
-    return classes, train_codes, test_codes
+    distinct, inverse = np.unique(both, return_inverse=True)
+    order = label_order(distinct)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    codes = rank[inverse.reshape(-1)]
+    test_codes = None if y_test is None else codes[len(y_train) :]
+    return distinct[order], codes[: len(y_train)], test_codes
 
 
 def _series(X: Any, what: str) -> Any:
@@ -99,7 +109,9 @@ def evaluate(
     X_train, X_test : array (n, n_channels, n_timepoints), (n, n_timepoints), or list
         of (n_channels, t_i) arrays (unequal lengths)
     y_train : array-like of shape (n_train,)
-        Labels of any type numpy can sort.
+        Labels of any type numpy can sort, e.g. the archive's from
+        :func:`rntk_bench.data.load_dataset`. ``Outcome.classes`` lists them in a
+        run's order (numerically when text labels are all numbers).
     y_test : array-like of shape (n_test,), optional
         When given, :attr:`Outcome.accuracy` is the test accuracy.
     grid : str, path or mapping, default "quick"

@@ -29,7 +29,9 @@ class RunConfig:
     Attributes
     ----------
     datasets : tuple of str
-        Registered data set names.
+        Registered data-set names, or paths of folders of one's own data
+        (:func:`rntk_bench.data.local.resolve_datasets`); anything
+        :func:`rntk_bench.data.fetch_dataset` takes.
     kernels : tuple of str
         Registered kernel names (see ``rntk-bench kernels``).
     grid : str
