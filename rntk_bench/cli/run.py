@@ -342,17 +342,17 @@ def run(
 ) -> None:
     """Run the benchmark: kernels x data sets, SVM selected by CV on train, scored on test.
 
-    \b
     NAMES are registered data sets (`rntk-bench datasets`) or your own data: the path
     of a folder MyData holding MyData_TRAIN.tsv and MyData_TEST.tsv (or .ts files),
     told from a name by its '/' (./MyData), or the name of such a folder in --archive
     that is not registered. Own data are read in place, shapes inferred and checked.
 
+    \b
     Examples:
       rntk-bench run --suite ci --grid quick
       rntk-bench run GunPoint Coffee --kernels rntk,rbf --resamples 5
-      rntk-bench run --suite ucr56 --archive ~/UCRArchive_2018 --n-jobs 16
       rntk-bench run path/to/MyData --kernels rntk,rbf --grid quick
+      rntk-bench run --suite ucr56 --archive ~/UCRArchive_2018 --n-jobs 16
       rntk-bench run --suite varlen --length-policy resample,pad-start --skip-unavailable
       rntk-bench run --suite ucr56 --truncate-test 0.5,0.75 --truncate-side end,start
 
