@@ -159,7 +159,7 @@ def resolve_datasets(
         folder = local_folder(name, archive)
         if folder is None:
             registered.append(name)
-        elif folder not in folders:
+        elif not any(os.path.samefile(folder, f) for f in folders if folder.exists()):
             check_folder(folder)
             folders.append(folder)
     out = resolve_names(registered, suite)

@@ -181,6 +181,8 @@ def test_a_path_has_a_separator_and_a_name_has_none(tmp_path: Path) -> None:
     w = words(tmp_path)
     # registered names first (registry order), then folders as given
     assert resolve_datasets(["GunPoint", str(w), "ArrowHead"]) == ["ArrowHead", "GunPoint", str(w)]
+    # one folder written two ways is one data set
+    assert resolve_datasets([str(w), str(w) + "/", f"{w}/../Words"]) == [str(w)]
     with pytest.raises(InputError, match="two data sets named Words"):
         resolve_datasets([str(w), str(words(tmp_path / "other"))])
     with pytest.raises(InputError, match="does not exist"):
