@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -138,17 +137,3 @@ def test_run_names_must_be_plain_folder_names(tmp_path):
         assert line.startswith("Error: --name must be a plain folder name"), line
         assert not results.exists() and not (tmp_path / "escape").exists()
         assert not (tmp_path / "abs").exists()
-
-
-def test_export_without_tsml_eval_says_what_to_install(tmp_path, monkeypatch):
-
-    from click.testing import CliRunner
-
-    from rntk_bench.cli import main
-
-    monkeypatch.setitem(sys.modules, "tsml_eval", None)  # as if not installed
-    monkeypatch.setitem(sys.modules, "tsml_eval.utils.results_writing", None)
-    result = CliRunner().invoke(main, ["export", str(tmp_path), str(tmp_path / "o")])
-    assert result.exit_code == 1
-    assert "needs tsml-eval: pip install 'rntk-bench[ecosystem]'" in result.output
-    assert "Traceback" not in result.output
