@@ -12,59 +12,87 @@ import numpy as np
 
 from rntk_bench.errors import InputError
 from rntk_bench.kernels import monte_carlo_kernels, rnn_kernels
-from rntk_bench.methods import METHODS, KernelFamily, load_grid
+from rntk_bench.methods import Entry, KernelFamily, TrainedMethod, load_grid
+from rntk_bench.methods.registry import listed_methods
 
 
 @click.command("kernels")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def kernels_command(fmt: str) -> None:
-    """List the registered kernels, their grids and capabilities."""
-    grids = {name: load_grid(name) for name in ("paper", "quick")}
-    rows = []
-    for entry in METHODS.values():
-        description = entry.description
-        sizes = {}
-        for name, grid in grids.items():
-            if isinstance(description, KernelFamily):
-                settings = description.settings(grid[description.name])
-                distinct = {
-                    json.dumps(description.projection(entry.name, s), sort_keys=True)
-                    for s in settings
-                }
-                sizes[name] = len(distinct)
-            else:
-                sizes[name] = len(description.settings(name))
-        capabilities = description.capabilities
-        rows.append(
-            {
-                "name": entry.name,
-                "family": description.name if isinstance(description, KernelFamily) else "trained",
-                "paper_grid": sizes["paper"],
-                "quick_grid": sizes["quick"],
-                "unequal_length": "native" if capabilities.native_lengths else "resampled",
-                "multivariate": capabilities.multivariate,
-                "gpu": capabilities.gpu,
-                "summary": entry.summary,
-            }
-        )
+@click.option(
+    "--kernels",
+    "names",
+    default="",
+    help="Also list (and check) these comma-separated methods, e.g. a run's import paths: "
+    "my_pkg.kernels:cosine,sklearn.neighbors:KNeighborsClassifier.",
+)
+def kernels_command(fmt: str, names: str) -> None:
+    """List the registered kernels, their grids and capabilities.
+
+    Built-in methods, those of installed plugins (entry point group
+    rntk_bench.methods) and, with --kernels, import paths; the source column says
+    which. A plugin that cannot be imported is one warning line on stderr.
+    """
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    entries, warnings = listed_methods(wanted)
+    for line in warnings:
+        click.echo(f"Warning: {line}", err=True)
+    rows = [_row(entry) for entry in entries]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=1))
         return
-    header = (
-        f"{'name':<11} {'family':<11} {'paper':>5} {'quick':>5}  {'lengths':<9} {'gpu':<3}  summary"
+    width = max(11, *(len(r["name"]) for r in rows))
+    source = max(8, *(len(r["source"]) for r in rows))
+    click.echo(
+        f"{'name':<{width}} {'family':<11} {'paper':>5} {'quick':>5}  {'lengths':<9} "
+        f"{'gpu':<3}  {'source':<{source}}  summary"
     )
-    click.echo(header)
     for r in rows:
         click.echo(
-            f"{r['name']:<11} {r['family']:<11} {r['paper_grid']:>5} {r['quick_grid']:>5}  "
-            f"{r['unequal_length']:<9} {'yes' if r['gpu'] else 'no':<3}  {r['summary']}"
+            f"{r['name']:<{width}} {r['family']:<11} {r['paper_grid']:>5} {r['quick_grid']:>5}  "
+            f"{r['unequal_length']:<9} {'yes' if r['gpu'] else 'no':<3}  "
+            f"{r['source']:<{source}}  {r['summary']}"
         )
     click.echo(
-        "paper/quick: distinct settings in each grid. Kernels of one family are computed "
-        "together (one recursion)."
+        "paper/quick: distinct settings in each grid (a plugin's or import path's: its "
+        "defaults; a grid file sets more). Kernels of one family are computed together "
+        "(one recursion)."
     )
+
+
+def _row(entry: Entry) -> dict[str, Any]:
+    """One method's line of the listing."""
+    description = entry.description
+    built_in = entry.source == "built-in"
+    sizes = {}
+    for name in ("paper", "quick"):
+        if not built_in:
+            sizes[name] = 1  # named grids know no user method: its defaults
+        elif isinstance(description, KernelFamily):
+            settings = description.settings(load_grid(name)[description.name])
+            distinct = {
+                json.dumps(description.projection(entry.name, s), sort_keys=True) for s in settings
+            }
+            sizes[name] = len(distinct)
+        else:
+            sizes[name] = len(description.settings(name))
+    capabilities = description.capabilities
+    if isinstance(description, TrainedMethod):
+        family = "trained" if built_in else "classifier"
+    else:
+        family = description.name if built_in else "user kernel"
+    return {
+        "name": entry.name,
+        "family": family,
+        "paper_grid": sizes["paper"],
+        "quick_grid": sizes["quick"],
+        "unequal_length": "native" if capabilities.native_lengths else "resampled",
+        "multivariate": capabilities.multivariate,
+        "gpu": capabilities.gpu,
+        "source": entry.source,
+        "summary": entry.summary,
+    }
 
 
 def _physical_memory() -> int | None:

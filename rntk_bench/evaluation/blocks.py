@@ -157,7 +157,7 @@ def training_grams(
     cache = GramCache(gram_cache)
     dtype = str(backend_options.get("dtype", "float64"))
     values = [s.values for s in settings]
-    grams = cache.grams(family.name, kernels, X_train, values, length, dtype, compute)
+    grams = cache.grams(family.cache_name, kernels, X_train, values, length, dtype, compute)
     return grams, cache.warnings
 
 

@@ -36,7 +36,8 @@ from rntk_bench.evaluation.outcome import CVTable, Outcome, Selected, TestScores
 from rntk_bench.evaluation.protocol import LENGTH_POLICIES, Protocol
 from rntk_bench.evaluation.splits import Split, cv_folds, fixed_length_split, prepare_split
 from rntk_bench.methods.base import KernelFamily, Setting, TrainedMethod
-from rntk_bench.methods.registry import load_family_grid, lookup
+from rntk_bench.methods.grids import load_grid
+from rntk_bench.methods.registry import family_aliases, load_family_grid, lookup
 from rntk_bench.methods.trained import MethodTask, run_method
 
 __all__ = ["CrossValidation", "cross_validate", "evaluate", "evaluate_split"]
@@ -105,7 +106,9 @@ def evaluate(
     ----------
     method : str
         A registered method (``rntk-bench kernels``): rntk, rnngp, ntk, nngp, rbf,
-        polynomial, linear, gak, rnn.
+        polynomial, linear, gak, rnn; an installed plugin's; or an import path of a
+        kernel function or a classifier class ("my_pkg.kernels:cosine",
+        "sklearn.neighbors:KNeighborsClassifier").
     X_train, X_test : array (n, n_channels, n_timepoints), (n, n_timepoints), or list
         of (n_channels, t_i) arrays (unequal lengths)
     y_train : array-like of shape (n_train,)
@@ -115,13 +118,14 @@ def evaluate(
     y_test : array-like of shape (n_test,), optional
         When given, :attr:`Outcome.accuracy` is the test accuracy.
     grid : str, path or mapping, default "quick"
-        "quick", "paper", a YAML grid file, or the method's {parameter: values}.
+        "quick", "paper", a YAML grid file, or the method's {parameter: values} (a
+        user's method without a grid: one setting, its defaults).
     protocol : Protocol, optional
         Folds, C grid, preprocessing, Gram normalisation, seed (default: the paper's).
     n_jobs : int, default 1
         Blocks of settings computed side by side (joblib processes); -1: all cores.
     length_policy : {"resample", "pad-start", "pad-end", "truncate"}
-        How a fixed-length kernel gets unequal-length series.
+        How a fixed-length method gets unequal-length series.
     backend, device, dtype : str
         Kernel backend options (RNTK/RNNGP), see :func:`rntk_bench.kernels.rnn_kernels`.
     full_cv : bool, default False
@@ -152,11 +156,13 @@ def evaluate(
     )
     options = {"backend": backend, "device": device, "dtype": dtype, "n_threads": None}
     description = entry.description
+    if not description.capabilities.native_lengths:
+        split = fixed_length_split(split, length_policy)
     if isinstance(description, TrainedMethod):
-        selected, cv, test, timing, details = _trained(description, split, grid, protocol)
+        selected, cv, test, timing, details = _trained(
+            description, split, grid, protocol, len(classes)
+        )
     else:
-        if not description.capabilities.native_lengths:
-            split = fixed_length_split(split, length_policy)
         selected, cv, test, timing = evaluate_split(
             description,
             method,
@@ -327,11 +333,18 @@ def _run_blocks(tasks: list[BlockTask], n_jobs: int) -> list[BlockScores]:
 
 
 def _trained(
-    method: TrainedMethod, split: Split, grid: Grid, protocol: Protocol
+    method: TrainedMethod, split: Split, grid: Grid, protocol: Protocol, n_classes: int
 ) -> tuple[Selected, CVTable, TestScores, Timing, dict[str, Any]]:
     method.check()
-    grid_name = grid if isinstance(grid, str) else "paper"
-    settings = [s.values for s in method.settings(grid_name)]
+    loaded: Mapping[str, Mapping[str, tuple[Any, ...]]] | None = None
+    if isinstance(grid, Mapping):  # the method's own {parameter: values}
+        grid_name, loaded = "", {method.name: {k: _as_tuple(v) for k, v in grid.items()}}
+    else:
+        grid_name = str(grid)
+        if method.reads_grid_files and grid_name not in method.grids:
+            loaded = load_grid(grid_name, families=family_aliases(), extra=(method.name,))
+    settings = [s.values for s in method.settings(grid_name, loaded)]
+    folds = cv_folds(split.y_train, protocol.folds, protocol.seed)
     outcome = run_method(
         MethodTask(
             dataset="the data",
@@ -344,6 +357,10 @@ def _trained(
             seed=protocol.seed,
             n_threads=None,
             options=dict(method.options),
+            folds=tuple(folds.splits),
+            cv_scheme=folds.scheme,
+            length=split.length,
+            n_classes=n_classes,
         )
     )
     sel = outcome.selected
@@ -352,12 +369,18 @@ def _trained(
         resolved=sel["resolved"],
         C=None,
         cv_accuracy=sel["cv_accuracy"],
-        cv_std=None,
+        cv_std=sel.get("cv_std"),
         setting_index=sel["setting_index"],
         fallback=sel["fallback"],
     )
     mean = np.array([[np.nan if v is None else v for v in row] for row in outcome.cv["mean"]])
-    cv = CVTable(settings, [], mean, np.full_like(mean, np.nan), outcome.cv["scheme"])
-    test = TestScores(np.asarray(outcome.y_pred), None, None)
+    std = np.array([[np.nan if v is None else v for v in row] for row in outcome.cv["std"]])
+    cv = CVTable(settings, [], mean, std, outcome.cv["scheme"])
+    probabilities = None if outcome.probabilities is None else np.asarray(outcome.probabilities)
+    test = TestScores(np.asarray(outcome.y_pred), None, probabilities)
     timing = Timing(svm_select=outcome.timing["train"], predict=outcome.timing["predict"])
     return selected, cv, test, timing, {"networks": outcome.cv.get("networks", [])}
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)

@@ -43,6 +43,7 @@ from rntk_bench.experiment.plan import (
     FamilyPlan,
     PlannedMethod,
     Planner,
+    TrainedPlan,
     Unit,
     method_settings,
     plan_method_tasks,
@@ -56,11 +57,9 @@ from rntk_bench.experiment.rundir import (
     drop_checkpoints,
     load_checkpoint,
     save_checkpoint,
-    torch_version,
     versions,
     write_run_json,
 )
-from rntk_bench.methods.base import TrainedMethod
 from rntk_bench.methods.trained import MethodOutcome, MethodTask, run_method
 from rntk_bench.records import method_name, variant_name, write_result
 from rntk_bench.svm import cv_scores
@@ -99,8 +98,8 @@ def run_experiment(
     """
     check_config(config)
     families, trained = method_settings(config)
-    for method in trained:
-        method.check()  # a missing optional extra: one line, before any work
+    for plan in trained:
+        plan.method.check()  # a missing optional extra: one line, before any work
     yield from _prepare(config, families)
     check_writable(run_dir)
     check_same_protocol(run_dir, config.protocol)
@@ -137,12 +136,14 @@ def run_experiment(
     # Trained methods first: one long task per data set, the kernel blocks fill in.
     # A generator: the executor takes each task when a worker is about to be free, so
     # it carries the floors of the blocks finished by then.
-    by_task = {(m.task.dataset, m.task.resample, m.task.method.name): m for m in methods}
+    by_task = {
+        (m.task.dataset, m.task.resample, m.task.method.name, m.task.policy): m for m in methods
+    }
     pending: list[BlockTask | MethodTask] = [*(m.task for m in methods), *tasks]
     queue = (loop.handed_out(task) for task in pending)
     for scores in executor.map_unordered(_run_task, queue):
         if isinstance(scores, MethodOutcome):
-            planned = by_task[(scores.dataset, scores.resample, scores.method)]
+            planned = by_task[(scores.dataset, scores.resample, scores.method, scores.policy)]
             yield TaskDone(
                 scores.dataset,
                 scores.method,
@@ -163,7 +164,7 @@ def _plan(
     planner: Planner,
     datasets: list[Dataset],
     families: Mapping[str, FamilyPlan],
-    trained: list[TrainedMethod],
+    trained: list[TrainedPlan],
     backend: Mapping[str, Any],
 ) -> tuple[list[Unit], list[PlannedMethod], int]:
     """Units and trained-method tasks still to compute, and how many results they write."""
@@ -418,18 +419,18 @@ class _Loop:
             data=planned.data,
             split=planned.split,
             truncation=planned.truncation,
-            capabilities=planned.task.method.capabilities,
+            method=planned.task.method,
             config=self.config,
             environment={
                 "executor": self.executor.description,
-                "versions": {**self.versions, **torch_version()},
+                "versions": {**self.versions, **planned.task.method.versions()},
             },
         )
         path = write_result(self.run_dir, result)
         cv_accuracy = outcome.selected["cv_accuracy"]
         return ResultDone(
             outcome.dataset,
-            outcome.method,
+            method_name(outcome.method, outcome.policy),
             outcome.resample,
             result.accuracy,
             float("nan") if cv_accuracy is None else cv_accuracy,

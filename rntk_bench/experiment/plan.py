@@ -25,12 +25,13 @@ from rntk_bench.evaluation.splits import Folds, Split, cv_folds, fixed_length_sp
 from rntk_bench.experiment.config import RunConfig
 from rntk_bench.experiment.rundir import already_done
 from rntk_bench.methods import KernelFamily, Setting, TrainedMethod, load_grid, lookup
-from rntk_bench.methods.registry import family_aliases
+from rntk_bench.methods.registry import family_aliases, user_names
 from rntk_bench.methods.trained import MethodTask
-from rntk_bench.records import identity_hash, method_name, result_path, variant_name
+from rntk_bench.records import file_name, identity_hash, method_name, result_path, variant_name
 
 __all__ = [
     "FamilyPlan",
+    "TrainedPlan",
     "Unit",
     "method_settings",
     "plan_method_tasks",
@@ -49,28 +50,41 @@ class FamilyPlan:
     kernels: list[str]
 
 
-def method_settings(config: RunConfig) -> tuple[dict[str, FamilyPlan], list[TrainedMethod]]:
+@dataclass(frozen=True)
+class TrainedPlan:
+    """A trained method of a run and its settings (the grid's, checked once)."""
+
+    method: TrainedMethod
+    settings: list[dict[str, Any]]
+
+
+def method_settings(config: RunConfig) -> tuple[dict[str, FamilyPlan], list[TrainedPlan]]:
     """Every requested method's description, grids expanded and validated, before any data.
+
+    A user's method (plugin or import path) is looked up, and its grid entry (none: its
+    defaults) validated, here too: a kernel function is probed on tiny series.
 
     Returns
     -------
     families : dict of family name -> FamilyPlan
-    trained : list of TrainedMethod
+    trained : list of TrainedPlan
     """
-    grid = load_grid(config.grid, families=family_aliases())
+    entries = [lookup(name) for name in config.kernels]
+    grid = load_grid(config.grid, families=family_aliases(), extra=user_names(config.kernels))
     families: dict[str, FamilyPlan] = {}
-    trained: list[TrainedMethod] = []
-    for name in config.kernels:
-        description = lookup(name).description
+    trained: list[TrainedPlan] = []
+    for entry in entries:
+        description = entry.description
         if isinstance(description, TrainedMethod):
-            if description not in trained:
-                trained.append(description)
+            if all(plan.method != description for plan in trained):
+                values = [s.values for s in description.settings(config.grid, grid)]
+                trained.append(TrainedPlan(description, values))
             continue
         if description.name not in families:
-            settings = description.settings(grid[description.name])
+            settings = description.settings(grid.get(description.name, {}))
             families[description.name] = FamilyPlan(description, settings, [])
-        if name not in families[description.name].kernels:
-            families[description.name].kernels.append(name)
+        if entry.name not in families[description.name].kernels:
+            families[description.name].kernels.append(entry.name)
     return families, trained
 
 
@@ -85,11 +99,13 @@ def result_identity(
     truncation: TestTruncation | None = None,
     policy: str | None = None,
     options: Mapping[str, Any] | None = None,
+    origin: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything that determines one result; its hash is the result's id.
 
     ``options`` are a trained method's fixed training options (kernel methods have
-    none; they record the dtype instead). Keys that are not the default are added only
+    none; they record the dtype instead); ``origin`` where a user's kernel comes from
+    (import path, version, code digest). Keys that are not the default are added only
     when set, so that earlier results keep their identity.
     """
     identity: dict[str, Any] = {
@@ -98,6 +114,8 @@ def result_identity(
         "kernel": method,
         "settings": [dict(s) for s in settings],
     }
+    if origin is not None:
+        identity["origin"] = dict(origin)
     if options is not None:
         identity["options"] = dict(options)
     identity["protocol"] = config.protocol.as_dict()
@@ -111,7 +129,7 @@ def result_identity(
         identity["resampling"] = RESAMPLING
     if truncation is not None:
         identity["test_truncation"] = truncation.as_dict()
-    if options is None and policy not in (None, "resample"):
+    if policy not in (None, "resample"):  # never set for a native-length method
         identity["length_policy"] = policy
     return identity
 
@@ -186,7 +204,7 @@ def plan_units(
             identities = {
                 k: result_identity(
                     data, k, plans[k].settings, config, resample, planner.version,
-                    truncation=truncation, policy=policy,
+                    truncation=truncation, policy=policy, origin=family.origin,
                 )
                 for k in plan.kernels
             }  # fmt: skip
@@ -229,7 +247,7 @@ def plan_units(
                     checkpoint_dir=planner.run_dir
                     / "partial"
                     / data.info.name
-                    / f"{family.name}-r{resample}-{unit_id[:12]}",
+                    / f"{file_name(family.name)}-r{resample}-{unit_id[:12]}",
                     n_blocks=math.ceil(len(plan.settings) / block_size),
                     block_size=block_size,
                     truncation=truncation,
@@ -270,35 +288,49 @@ def plan_method_tasks(
     data: Dataset,
     truncation: TestTruncation | None,
     resample: int,
-    methods: Sequence[TrainedMethod],
+    methods: Sequence[TrainedPlan],
     n_threads: int | None,
 ) -> list[PlannedMethod]:
-    """The trained methods' tasks of one (data set variant, resample) still to compute."""
+    """The trained methods' tasks of one (data set variant, resample) still to compute.
+
+    A method that takes unequal lengths runs once; a fixed-length one once per length
+    policy of the run (as the fixed-length kernels), on the split that policy gives.
+    """
     config = planner.config
     label = truncation.label if truncation is not None else None
     out = []
-    for method in methods:
-        settings = [s.values for s in method.settings(config.grid)]
-        identity = result_identity(
-            data, method.name, settings, config, resample, planner.version,
-            truncation=truncation, options=method.options,
-        )  # fmt: skip
-        if not _pending(planner, data, identity, method.name, resample, label):
-            continue
-        split = planner.split(data, resample, truncation)
-        task = MethodTask(
-            dataset=variant_name(data.info.name, label),
-            resample=resample,
-            method=method,
-            settings=tuple(settings),
-            X_train=split.X_train,
-            y_train=split.y_train,
-            X_test=split.X_test,
-            seed=config.protocol.seed + resample,
-            n_threads=n_threads,
-            options=dict(method.options),
-        )
-        out.append(PlannedMethod(task, data, split, truncation, identity))
+    for plan in methods:
+        method, settings = plan.method, plan.settings
+        native = method.capabilities.native_lengths
+        for policy in (None,) if native else config.length_policies:
+            identity = result_identity(
+                data, method.name, settings, config, resample, planner.version,
+                truncation=truncation, options=method.options, policy=policy,
+            )  # fmt: skip
+            shown = method_name(method.name, policy)
+            if not _pending(planner, data, identity, shown, resample, label):
+                continue
+            split = planner.split(data, resample, truncation)
+            task_split = split if policy is None else fixed_length_split(split, policy)
+            folds = cv_folds(split.y_train, config.protocol.folds, config.protocol.seed)
+            task = MethodTask(
+                dataset=variant_name(data.info.name, label),
+                resample=resample,
+                method=method,
+                settings=tuple(settings),
+                X_train=task_split.X_train,
+                y_train=task_split.y_train,
+                X_test=task_split.X_test,
+                seed=config.protocol.seed + resample,
+                n_threads=n_threads,
+                options=dict(method.options),
+                folds=tuple(folds.splits),
+                cv_scheme=folds.scheme,
+                length=task_split.length,
+                policy=policy,
+                n_classes=len(data.classes),
+            )
+            out.append(PlannedMethod(task, data, task_split, truncation, identity))
     return out
 
 

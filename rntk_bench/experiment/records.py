@@ -19,7 +19,7 @@ from rntk_bench.evaluation.outcome import CVTable, Selected, TestScores, Timing
 from rntk_bench.evaluation.protocol import LENGTH_POLICY_TEXT, TestTruncation
 from rntk_bench.evaluation.splits import Split
 from rntk_bench.experiment.config import RunConfig
-from rntk_bench.methods import Capabilities
+from rntk_bench.methods import Capabilities, TrainedMethod
 from rntk_bench.methods.trained import MethodOutcome
 from rntk_bench.records import Result
 
@@ -169,11 +169,18 @@ def trained_result(
     data: Dataset,
     split: Split,
     truncation: TestTruncation | None,
-    capabilities: Capabilities,
+    method: TrainedMethod,
     config: RunConfig,
     environment: dict[str, Any],
 ) -> Result:
-    """The result record of a trained method: the same schema as a kernel's."""
+    """The result record of a trained method: the same schema as a kernel's.
+
+    ``split`` is the one the method saw (after its length policy, ``outcome.policy``).
+    """
+    policy = outcome.policy
+    test: dict[str, Any] = {"y_pred": list(outcome.y_pred)}
+    if outcome.probabilities is not None:
+        test["probabilities"] = outcome.probabilities
     return build_result(
         identity=identity,
         data=data,
@@ -183,21 +190,17 @@ def trained_result(
         config=config,
         protocol={
             "cv_scheme": outcome.cv["scheme"],
-            "length_policy": length_policy_text(capabilities, split, None),
+            "length_policy": length_policy_text(method.capabilities, split, policy),
+            **({"length_option": policy} if policy is not None else {}),
             "training": identity["options"],
         },
         resample=outcome.resample,
         selected=outcome.selected,
         cv=outcome.cv,
-        test={"y_pred": list(outcome.y_pred)},
-        timing={
-            **outcome.timing,
-            "note": "seconds of work: training every setting's network, predicting test",
-        },
+        test=test,
+        timing={**outcome.timing, "note": method.timing_note},
         environment={
-            "backend": "torch",
-            "device": "cpu",
-            "dtype": "float32",
+            **method.environment,
             **environment,
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         },

@@ -30,7 +30,6 @@ __all__ = [
     "drop_checkpoints",
     "load_checkpoint",
     "save_checkpoint",
-    "torch_version",
     "versions",
     "write_run_json",
 ]
@@ -45,14 +44,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:  # pragma: no cover
             pass
     return out
-
-
-def torch_version() -> dict[str, str]:
-    """{"torch": version} when torch is installed (the trained methods' records)."""
-    try:
-        return {"torch": metadata.version("torch")}
-    except metadata.PackageNotFoundError:  # pragma: no cover - checked before the run
-        return {}
 
 
 def check_writable(run_dir: Path) -> None:

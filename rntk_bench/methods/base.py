@@ -16,7 +16,7 @@ The engine never branches on a method's name; it asks the description.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -32,10 +32,21 @@ __all__ = [
     "Member",
     "Setting",
     "TrainedMethod",
+    "check_parameter_names",
 ]
 
 #: One setting's Gram matrices, by kernel name.
 GramSet = dict[str, np.ndarray]
+
+
+def check_parameter_names(method: str, given: Iterable[str], valid: Sequence[str]) -> None:
+    """Refuse a parameter a method does not have, naming the valid ones (InputError)."""
+    unknown = sorted(set(given) - set(valid))
+    if unknown:
+        raise InputError(
+            f"unknown {method} parameter{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(map(repr, unknown))}; valid: {', '.join(valid) if valid else 'none'}."
+        )
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,9 @@ class KernelFamily:
     parameters : tuple of str
         Every parameter a setting may name.
     capabilities : Capabilities
+    origin : mapping or None
+        Where a user's kernel comes from (import path, distribution, version, code
+        digest): part of its results' identity; None for the built-in families.
     """
 
     kind: ClassVar[str] = "kernel"
@@ -126,6 +140,12 @@ class KernelFamily:
     members: ClassVar[tuple[Member, ...]]
     parameters: ClassVar[tuple[str, ...]]
     capabilities: ClassVar[Capabilities]
+    origin: ClassVar[Mapping[str, str] | None] = None
+
+    @property
+    def cache_name(self) -> str:
+        """The family's folder in a Gram cache, part of every cache key (its name)."""
+        return self.name
 
     # --- grid expansion and validation, once -------------------------------------------
 
@@ -148,13 +168,7 @@ class KernelFamily:
 
     def check_names(self, values: Mapping[str, Any]) -> None:
         """Refuse a parameter the family does not have, naming the valid ones."""
-        unknown = sorted(set(values) - set(self.parameters))
-        if unknown:
-            valid = ", ".join(self.parameters) if self.parameters else "none"
-            raise InputError(
-                f"unknown {self.name} parameter{'s' if len(unknown) > 1 else ''} "
-                f"{', '.join(map(repr, unknown))}; valid: {valid}."
-            )
+        check_parameter_names(self.name, values, self.parameters)
 
     def setting(self, values: Mapping[str, Any]) -> Setting:
         """One validated setting (InputError names the family, the setting, the reason)."""
@@ -272,6 +286,17 @@ class TrainedMethod:
         Work of one series step of one epoch, in units of one RNN Gram pair-step.
     epochs : int
         Epochs the cost model assumes.
+    parameters : tuple of str or None
+        The parameters a setting may name (None: not checked).
+    reads_grid_files : bool
+        A grid file's entry under the method's name gives its grid (a user's
+        classifier); False: grid files fall back to "paper".
+    environment : mapping
+        Backend, device and dtype as result files record them.
+    versions : callable
+        ``versions() -> {distribution: version}`` added to result files.
+    timing_note : str
+        What the recorded seconds are, in result files.
     """
 
     name: str
@@ -284,14 +309,38 @@ class TrainedMethod:
     cost_per_step: float = 10.0
     epochs: int = 40
     kind: str = "trained"
+    parameters: tuple[str, ...] | None = None
+    reads_grid_files: bool = False
+    environment: Mapping[str, Any] = field(default_factory=dict)
+    versions: Callable[[], dict[str, str]] = dict
+    timing_note: str = "seconds of work"
 
     @property
     def kernels(self) -> tuple[str, ...]:
         return (self.name,)
 
-    def settings(self, grid: str) -> list[Setting]:
-        """The method's settings for a run's grid name (files fall back to "paper")."""
-        params = self.grids.get(grid, self.grids["paper"])
+    def settings(
+        self, grid: str, loaded: Mapping[str, Mapping[str, Sequence[Any]]] | None = None
+    ) -> list[Setting]:
+        """The method's settings for a run's grid.
+
+        Parameters
+        ----------
+        grid : str
+            The grid's name ("paper", "quick") or file; a file falls back to "paper"
+            unless the method reads grid files.
+        loaded : mapping, optional
+            The grid as :func:`~rntk_bench.methods.grids.load_grid` read it: a method
+            that reads grid files takes its entry (none: one setting, its defaults).
+        """
+        if grid in self.grids:
+            params: Mapping[str, Sequence[Any]] = self.grids[grid]
+        elif self.reads_grid_files and loaded is not None:
+            params = loaded.get(self.name, {})
+        else:
+            params = self.grids["paper"]
+        if self.parameters is not None:
+            check_parameter_names(self.name, params, self.parameters)
         return [Setting(values) for values in grid_settings(params)]
 
     def cost(self, n_settings: int, n_series: int, length: int) -> float:

@@ -84,7 +84,11 @@ GRIDS: dict[str, dict[str, dict[str, tuple[Any, ...]]]] = {
 }
 
 
-def load_grid(name_or_path: str | Path, families: Mapping[str, Any] | None = None) -> Grid:
+def load_grid(
+    name_or_path: str | Path,
+    families: Mapping[str, Any] | None = None,
+    extra: Sequence[str] = (),
+) -> Grid:
     """Return a named grid ("paper", "quick") or one read from a YAML file.
 
     A YAML grid is a mapping family (or kernel name) -> {parameter: value or list};
@@ -100,6 +104,11 @@ def load_grid(name_or_path: str | Path, families: Mapping[str, Any] | None = Non
     name_or_path : str or Path
     families : mapping, optional
         Kernel name -> family name, to accept kernel names as keys.
+    extra : sequence of str
+        A run's user methods (import paths, entry points): accepted as keys, and
+        their values may also be true/false or null (their own parameters); a file
+        that does not name one gives it ``{}`` (one setting: its defaults). Named
+        grids know none of them.
 
     Returns
     -------
@@ -126,6 +135,7 @@ def load_grid(name_or_path: str | Path, families: Mapping[str, Any] | None = Non
     if not isinstance(base_name, str) or base_name not in GRIDS:
         raise InputError(f"grid file {path}: base must be one of {list(GRIDS)}; got {base_name!r}.")
     grid = {family: dict(params) for family, params in GRIDS[base_name].items()}
+    grid.update({name: {} for name in extra})
     aliases = dict(families or {})
     for key, params in raw.items():
         family = aliases.get(key, key)
@@ -141,8 +151,14 @@ def load_grid(name_or_path: str | Path, families: Mapping[str, Any] | None = Non
         for param, values in params.items():
             values = tuple(values) if isinstance(values, (list, tuple)) else (values,)
             for value in values:
-                # Numbers or names only: a nested list, a mapping or yes/no is a typo.
-                if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                # Numbers or names only: a nested list, a mapping or yes/no is a typo
+                # (a user's method may also take true/false and null).
+                user = family in extra
+                if value is None and user:
+                    continue
+                if (isinstance(value, bool) and not user) or not isinstance(
+                    value, (int, float, str)
+                ):
                     raise InputError(
                         f"grid file {path}: {key}.{param} takes numbers or names (one, or a "
                         f"list of them); got {value!r}."

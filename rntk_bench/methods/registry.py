@@ -3,11 +3,15 @@
 ``rntk-bench kernels`` lists it; ``run``, :func:`rntk_bench.evaluate` and the
 estimators look names up here. A kernel name ("rntk") resolves to its family's
 description and the member; a trained method's name ("rnn") to the method itself.
+A name that is not built in may be an installed plugin's (entry point group
+``rntk_bench.methods``) or an import path ("my_pkg.kernels:cosine",
+"sklearn.neighbors:KNeighborsClassifier"): :mod:`.plugins` describes it with the
+same interface, so nothing downstream tells them apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,7 @@ from rntk_bench.errors import UnknownNameError
 from rntk_bench.methods.base import KernelFamily, Member, TrainedMethod
 from rntk_bench.methods.families import FAMILIES
 from rntk_bench.methods.grids import Grid, load_grid
+from rntk_bench.methods.plugins import declared_plugins, plugin_methods, resolve
 from rntk_bench.methods.trained import TRAINED_RNN
 
 __all__ = [
@@ -24,9 +29,11 @@ __all__ = [
     "family_aliases",
     "get_family",
     "kernel_names",
+    "listed_methods",
     "load_family_grid",
     "lookup",
     "method_names",
+    "user_names",
 ]
 
 Description = KernelFamily | TrainedMethod
@@ -41,10 +48,14 @@ class Entry:
     name : str
         The method's name ("rntk", "rnn").
     description : KernelFamily or TrainedMethod
+    source : str
+        Where it comes from: "built-in", "entry point <distribution> <version>" or
+        "import path".
     """
 
     name: str
     description: Description
+    source: str = "built-in"
 
     @property
     def member(self) -> Member | None:
@@ -73,13 +84,44 @@ METHODS: dict[str, Entry] = _entries()
 
 
 def lookup(name: str) -> Entry:
-    """The registered method ``name``; an unknown name lists the valid ones."""
-    try:
+    """The method ``name``: built in, an installed plugin's, or an import path.
+
+    Raises
+    ------
+    UnknownNameError
+        Listing the valid names.
+    InputError
+        A plugin or import path that cannot be used (one line: see :mod:`.plugins`).
+    """
+    if name in METHODS:
         return METHODS[name]
-    except KeyError:
+    found = resolve(name)
+    if found is None:
+        plugins = [n for n in declared_plugins()[0] if n not in METHODS]
         raise UnknownNameError(
-            f"unknown method {name!r}; valid: {', '.join(METHODS)} (see `rntk-bench kernels`)."
-        ) from None
+            f"unknown method {name!r}; valid: {', '.join([*METHODS, *plugins])}, or an import "
+            "path such as my_pkg.kernels:cosine (see `rntk-bench kernels`)."
+        )
+    return Entry(name, *found)
+
+
+def user_names(names: Iterable[str]) -> list[str]:
+    """The names among ``names`` that are not built in (plugins, import paths)."""
+    return [n for n in names if n not in METHODS]
+
+
+def listed_methods(names: Iterable[str] = ()) -> tuple[list[Entry], list[str]]:
+    """Every method ``rntk-bench kernels`` lists, and a warning line per unusable plugin.
+
+    Built-in methods, then every installed plugin that loads, then ``names`` not among
+    them (a run's import paths), each looked up (an unusable one raises).
+    """
+    entries = list(METHODS.values())
+    plugins, warnings = plugin_methods(set(METHODS))
+    entries += [Entry(name, description, source) for name, description, source in plugins]
+    listed = {e.name for e in entries}
+    entries += [lookup(n) for n in dict.fromkeys(names) if n not in listed]
+    return entries, warnings
 
 
 def kernel_names() -> list[str]:
@@ -111,10 +153,13 @@ def load_family_grid(grid: str | Path | Mapping[str, Any], family: KernelFamily)
     """A run's grid: a name ("paper", "quick"), a YAML file, or {parameter: values}.
 
     A mapping is the family's own {parameter: value or list} (the estimators' form).
+    The result always holds the family (a user's kernel without an entry: ``{}``).
     """
     if isinstance(grid, Mapping):
         return {family.name: {k: _values(v) for k, v in grid.items()}}
-    return load_grid(grid, families=family_aliases())
+    extra = () if family.name in FAMILIES else (family.name,)
+    loaded = load_grid(grid, families=family_aliases(), extra=extra)
+    return {**loaded, family.name: loaded.get(family.name, {})}
 
 
 def _values(value: Any) -> tuple[Any, ...]:

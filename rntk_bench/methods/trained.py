@@ -3,11 +3,13 @@
 A trained method is one pure task per (data set, resample) (:func:`run_method`); its
 result file has the same schema as a kernel's (predictions, the selection table under
 ``cv``, timings, versions), so run, report, check, resume and Dask treat both alike.
-Today: the trained finite RNN (``rnn``, :mod:`._rnn_training`).
+Built in: the trained finite RNN (``rnn``, :mod:`._rnn_training`); a user's
+classifier (:mod:`.user_classifier`) is one too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -22,7 +24,14 @@ __all__ = ["TRAINED_RNN", "MethodOutcome", "MethodTask", "run_method"]
 
 @dataclass(frozen=True)
 class MethodTask:
-    """One trained method on one split: everything the (pure) fit needs."""
+    """One trained method on one split: everything the (pure) fit needs.
+
+    ``folds`` are the kernels' cross-validation folds of the training split (index
+    pairs) and ``cv_scheme`` their description, for methods that select by them;
+    ``length`` is the common length a fixed-length method resamples to (None: the
+    split has one length) and ``policy`` the run's length policy that brought it
+    there (None: the method takes unequal lengths as they are).
+    """
 
     dataset: str
     resample: int
@@ -34,11 +43,20 @@ class MethodTask:
     seed: int
     n_threads: int | None
     options: dict[str, Any] = field(default_factory=dict)
+    folds: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+    cv_scheme: str = ""
+    length: int | None = None
+    policy: str | None = None
+    n_classes: int = 0
 
 
 @dataclass(frozen=True)
 class MethodOutcome:
-    """What a method task returns: the parts of a result file it determines."""
+    """What a method task returns: the parts of a result file it determines.
+
+    ``probabilities`` (n_test lists of n_classes floats, columns in class-code order)
+    when the method has them; ``policy`` is the task's length policy.
+    """
 
     dataset: str
     resample: int
@@ -47,6 +65,8 @@ class MethodOutcome:
     cv: dict[str, Any]
     y_pred: list[int]
     timing: dict[str, float]
+    probabilities: list[list[float]] | None = None
+    policy: str | None = None
 
 
 def _fit_rnn(task: MethodTask) -> MethodOutcome:
@@ -102,6 +122,16 @@ def _fit_rnn(task: MethodTask) -> MethodOutcome:
     )
 
 
+def _torch_version() -> dict[str, str]:
+    """{"torch": version} when torch is installed (the trained RNN's records)."""
+    from importlib import metadata
+
+    try:
+        return {"torch": metadata.version("torch")}
+    except metadata.PackageNotFoundError:  # pragma: no cover - checked before the run
+        return {}
+
+
 def _check_rnn() -> None:
     from rntk_bench.methods._rnn_training import require_torch
 
@@ -119,6 +149,9 @@ def _trained_rnn() -> TrainedMethod:
         fit=_fit_rnn,
         check=_check_rnn,
         capabilities=Capabilities(native_lengths=True, alignment="packed, ends aligned"),
+        environment={"backend": "torch", "device": "cpu", "dtype": "float32"},
+        versions=_torch_version,
+        timing_note="seconds of work: training every setting's network, predicting test",
     )
 
 
@@ -129,4 +162,5 @@ def run_method(task: MethodTask) -> MethodOutcome:
     """Pure: fit the method on the task's training split, predict its test split once."""
     if not task.settings:
         raise InputError(f"{task.method.name}: the grid has no setting.")
-    return task.method.fit(task)
+    outcome: MethodOutcome = task.method.fit(task)
+    return dataclasses.replace(outcome, policy=task.policy)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from rntk_bench.errors import ResultError
+from rntk_bench.records.naming import file_name
 
 __all__ = [
     "SCHEMA",
@@ -113,7 +114,7 @@ class Result:
 
 def result_path(run_dir: Path, dataset: str, kernel: str, resample: int, result_id: str) -> Path:
     """Where the result with this identity lives in ``run_dir``."""
-    return run_dir / "runs" / dataset / f"{kernel}-r{resample}-{result_id[:12]}.json"
+    return run_dir / "runs" / dataset / f"{file_name(kernel)}-r{resample}-{result_id[:12]}.json"
 
 
 def atomic_write_json(path: Path, payload: Mapping[str, Any]) -> None:

@@ -10,9 +10,14 @@ name plus its variant label: "GunPoint", "GunPoint [test: last 50%]".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-__all__ = ["DEFAULT_LENGTH_POLICY", "method_name", "variant_name"]
+__all__ = ["DEFAULT_LENGTH_POLICY", "file_name", "method_name", "variant_name"]
+
+# Characters a method's name keeps in file and folder names (every built-in name has
+# only these); anything else (the ':' of an import path, a '/') becomes '_'.
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+@-]")
 
 #: The length policy a plain method name stands for.
 DEFAULT_LENGTH_POLICY = "resample"
@@ -36,3 +41,15 @@ def variant_name(dataset: str, variant: str | None) -> str:
     data set as it is.
     """
     return dataset if not variant else f"{dataset} [{variant}]"
+
+
+def file_name(method: str) -> str:
+    """A method's name as it appears in file and folder names: the one mapping.
+
+    Built-in names are unchanged ("rntk"); a user's method named by its import path
+    keeps letters, digits and ``._+@-``, the rest becomes "_"
+    ("my_pkg.kernels:cosine" -> "my_pkg.kernels_cosine"). Two names that map alike
+    still get different files: the result's id is part of the name.
+    """
+    safe = _UNSAFE.sub("_", method)
+    return safe if safe.strip(".") else f"_{safe}"
