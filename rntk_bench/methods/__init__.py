@@ -7,6 +7,9 @@
 - :mod:`.trained`: trained methods (the finite RNN).
 - :mod:`.grids`: the "paper" and "quick" grids and grid files.
 - :mod:`.registry`: the one registry of names (``rntk-bench kernels``).
+- :mod:`.plugins`, :mod:`.user_kernel`, :mod:`.user_classifier`: a user's kernel
+  function or classifier class, by import path or an installed plugin's entry point,
+  described with the same interface.
 """
 
 from rntk_bench.methods.base import (
