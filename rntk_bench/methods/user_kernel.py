@@ -75,6 +75,11 @@ class UserKernel(KernelFamily):
     def projection(self, kernel: str, setting: Setting) -> dict[str, Any]:
         return dict(setting.values)  # one member: it depends on every parameter
 
+    def block_size(self, n_settings: int, requested: int) -> int:
+        # An opaque function shares nothing across settings: blocks of the run's
+        # --settings-per-task balance the workers and checkpoint as the RNTK's do.
+        return requested
+
     def validate(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Call the function once on tiny seeded series; refuse a bad Gram in one line."""
         rng = np.random.default_rng(0)

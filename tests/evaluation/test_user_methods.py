@@ -152,6 +152,28 @@ def test_processes_gram_cache_and_resume_work_as_for_builtin_kernels(tmp_path):
     assert [len(x) for x in user_methods.SEEN] == [4, 3, 150]
 
 
+def test_a_kernels_blocks_are_checkpointed_under_a_plain_folder_name(tmp_path, monkeypatch):
+    import rntk_bench.experiment.engine as engine
+
+    saved = []
+    original = engine.save_checkpoint
+    monkeypatch.setattr(
+        engine, "save_checkpoint", lambda path, *args: (saved.append(path), original(path, *args))
+    )
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("tests.methods.user_methods:scaled: {scale: [0.5, 1, 2]}\n")
+    config = RunConfig(datasets=("GunPoint",), kernels=("tests.methods.user_methods:scaled",),
+                       grid=str(grid), settings_per_task=2)  # fmt: skip
+    events = _run(tmp_path, config)
+    assert sorted(p.name for p in saved) == ["block-0.json", "block-1.json"]
+    assert {p.parent.name.split("-r0-")[0] for p in saved} == {"tests.methods.user_methods_scaled"}
+    assert sum(isinstance(e, ResultDone) for e in events) == 1
+    (result,) = _results(tmp_path).values()
+    assert result.cv["settings"] == [{"scale": 0.5}, {"scale": 1}, {"scale": 2}]
+    assert result.accuracy == pytest.approx(0.8933, abs=1e-4)  # a scaled linear kernel
+    assert not (tmp_path / "run" / "partial").exists()  # dropped once the result is written
+
+
 def test_a_classifier_runs_once_per_length_policy_on_unequal_lengths(tmp_path):
     config = RunConfig(datasets=("JapaneseVowels",), kernels=(KNN,), grid="quick",
                        length_policies=("resample", "pad-end"))  # fmt: skip
