@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from rntk_bench._version import __version__
+from rntk_bench.cli._disk import is_disk_full, no_space
 from rntk_bench.cli._signals import Terminated, on_sigterm
 from rntk_bench.errors import RntkBenchError
 
@@ -81,9 +82,7 @@ def _file_system_error(exc: OSError) -> str:
     """One line for a folder or file the command cannot write (or read): path and fix."""
     path = exc.filename or "a file"
     reason = exc.strerror or type(exc).__name__
-    if exc.errno == errno.ENOSPC:
-        fix = "free some space or choose a folder on another disk"
-    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         fix = "fix its permissions (or the folder's), or choose another folder"
     else:
         fix = "check the path, or choose another folder"
@@ -118,7 +117,7 @@ class _Group(click.Group):
     """A group that loads sub-commands lazily and turns errors into one-line messages.
 
     Besides the package's errors, file-system failures (a read-only or full folder,
-    also one that becomes so mid-run) are one line naming the path and the fix;
+    also one that becomes so mid-run, a full disk) are one line naming the path and the fix;
     a closed standard output and SIGTERM are handled too (see docs/guarantees.md).
     """
 
@@ -131,6 +130,8 @@ class _Group(click.Group):
         except BrokenPipeError:
             _closed_stdout()
         except OSError as exc:
+            if is_disk_full(exc):  # also when no file is named (a write into a file)
+                raise click.ClickException(no_space(exc)) from None
             if exc.filename is None:
                 raise
             raise click.ClickException(_file_system_error(exc)) from None

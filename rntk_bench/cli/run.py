@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from rntk_bench.cli._disk import reraise
 from rntk_bench.cli._options import (
     archive_option,
     data_dir_option,
@@ -392,6 +393,9 @@ def run(
             err=True,
         )
         sys.exit(143 if isinstance(exc, Terminated) else 130)
+    except OSError as exc:
+        progress.close()
+        reraise(exc, progress.written)  # a full disk is one line
     progress.close()
     written, skipped = progress.written, progress.skipped
     minutes, seconds = divmod(time.perf_counter() - started, 60)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import platformdirs
 
+from rntk_bench.errors import InputError
+
 __all__ = ["DATA_HOME_ENV", "SPLITS", "cached_files", "data_home", "is_cached"]
 
 DATA_HOME_ENV = "RNTK_BENCH_DATA"
@@ -31,6 +33,11 @@ def data_home(data_dir: str | os.PathLike[str] | None = None) -> Path:
     -------
     pathlib.Path
         The folder, user-expanded; it is created only when something is written.
+
+    Raises
+    ------
+    InputError
+        If ``RNTK_BENCH_DATA`` names a file, or a path under a file.
     """
     if data_dir is not None:
         return Path(data_dir).expanduser()
@@ -38,8 +45,23 @@ def data_home(data_dir: str | os.PathLike[str] | None = None) -> Path:
     # data-home variable so that library users and the CLI share one cache).
     env = os.environ.get(DATA_HOME_ENV, "").strip()
     if env:
-        return Path(env).expanduser()
+        return _folder_from_env(env)
     return Path(platformdirs.user_cache_dir("rntk-bench", appauthor=False))
+
+
+def _folder_from_env(value: str) -> Path:
+    """The data home the variable names; refused in one line when it cannot be a folder."""
+    path = Path(value).expanduser()
+    # The nearest part that exists must be a folder (what is missing is made later).
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        what = "is a file" if existing == path else f"lies under the file {existing}"
+        raise InputError(
+            f"{DATA_HOME_ENV}={value!r} {what}; it must name a folder (the data home, "
+            f"made if missing): point {DATA_HOME_ENV} at a folder, or unset it to use "
+            "the default cache folder (--data-dir overrides it for one command)."
+        )
+    return path
 
 
 def cached_files(home: Path, name: str) -> dict[str, Path] | None:

@@ -11,6 +11,7 @@ refused at once.
 
 from __future__ import annotations
 
+import errno
 import zipfile
 import zlib
 from pathlib import Path
@@ -50,6 +51,8 @@ def extract_zip(info: DatasetInfo, zip_path: Path, out: Path, source: str) -> di
                         dst.write(chunk)
             return files
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # the data home is full, the zip is fine (see cache.staging)
         raise source_error(
             info,
             source,

@@ -20,6 +20,7 @@ Cache layout::
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -240,23 +241,42 @@ def clean_leftovers(home: Path, name: str) -> None:
             if prefix == ".old" and not target.exists():
                 os.replace(path, target)
             else:
-                shutil.rmtree(path, ignore_errors=True)
+                _remove(path)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder, or the link itself when it is a symlink (never what it points to).
+
+    A cached data set may be a symlink to a folder elsewhere; rmtree refuses links.
+    """
+    if path.is_symlink():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @contextlib.contextmanager
 def staging(home: Path, name: str) -> Iterator[Path]:
     """A temporary folder inside the data home (same file system: renames are atomic).
 
-    Sources write the split files into its ``files`` subfolder.
+    Sources write the split files into its ``files`` subfolder. A full disk raises an
+    OSError (ENOSPC) naming the data home, whatever file was being written.
     """
-    home.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(home, name)
-    path = Path(tempfile.mkdtemp(prefix=f".staging-{name}-{os.getpid()}-", dir=home))
+    path = None
     try:
+        home.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(home, name)
+        path = Path(tempfile.mkdtemp(prefix=f".staging-{name}-{os.getpid()}-", dir=home))
         (path / "files").mkdir()
         yield path
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        # A copy names its source first: the file that did not fit is in the data home.
+        raise OSError(exc.errno, exc.strerror, str(home)) from None
     finally:
-        shutil.rmtree(path, ignore_errors=True)
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _commit(files_dir: Path, target: Path) -> None:
@@ -272,7 +292,7 @@ def _commit(files_dir: Path, target: Path) -> None:
             os.replace(old, target)
         raise
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _remove(old)
 
 
 def commit_staged(

@@ -55,13 +55,14 @@ from rntk_bench.experiment.rundir import (
     check_same_protocol,
     check_writable,
     drop_checkpoints,
+    drop_finished_checkpoints,
     load_checkpoint,
     save_checkpoint,
     versions,
     write_run_json,
 )
 from rntk_bench.methods.trained import MethodOutcome, MethodTask, run_method
-from rntk_bench.records import method_name, variant_name, write_result
+from rntk_bench.records import identity_hash, method_name, result_path, variant_name, write_result
 from rntk_bench.svm import cv_scores
 
 __all__ = ["run_experiment"]
@@ -116,6 +117,7 @@ def run_experiment(
     planner = Planner(config, run_dir, run_versions["rntk-bench"], overwrite)
     units, methods, to_compute = _plan(planner, datasets, families, trained, backend)
     groups = share_cv(units, any(t is not None for t in config.truncations))
+    drop_finished_checkpoints(run_dir, keep={unit.checkpoint_dir for unit in units})
     tasks, restored = _block_tasks(groups, config, backend)
     # Largest work first (RNN blocks on long series) so that workers finish together.
     tasks.sort(key=lambda t: -block_cost(t))
@@ -154,10 +156,23 @@ def run_experiment(
             )
             yield loop.write_trained(scores, planned)
             continue
+        group = groups[scores.dataset]
         save_checkpoint(
-            groups[scores.dataset][0].checkpoint_dir / f"block-{scores.block}.json", scores
+            group[0].checkpoint_dir / f"block-{scores.block}.json", scores, _results_of(group)
         )
         yield from loop.absorb(scores, False)
+    drop_finished_checkpoints(run_dir)  # those whose last result this run wrote
+
+
+def _results_of(group: list[Unit]) -> list[str]:
+    """The result files (relative to the run folder) that a group's checkpoints serve."""
+    return [
+        result_path(
+            Path(), unit.data.info.name, kernel, unit.resample, identity_hash(identity)
+        ).as_posix()
+        for unit in group
+        for kernel, identity in unit.identities.items()
+    ]
 
 
 def _plan(
@@ -334,10 +349,11 @@ class _Loop:
             cost=0.0 if was_restored else self.costs.get((scores.dataset, scores.block), 0.0),
         )
         if len(group[0].scores) == group[0].n_blocks:
-            for unit in group:
-                yield from self._finish_unit(unit)
-            # Only once every variant sharing the checkpoints has written its results.
+            # Every result written, then the checkpoints dropped, and only then the
+            # events: a caller that stops at an event (a closed pipe) leaves none behind.
+            done = [event for unit in group for event in self._finish_unit(unit)]
             drop_checkpoints(group[0].checkpoint_dir)
+            yield from done
 
     def _finish_unit(self, unit: Unit) -> Iterator[Event]:
         config = self.config

@@ -8,9 +8,10 @@ of a unit is in and its result files are written.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ __all__ = [
     "check_same_protocol",
     "check_writable",
     "drop_checkpoints",
+    "drop_finished_checkpoints",
     "load_checkpoint",
     "save_checkpoint",
     "versions",
@@ -50,7 +52,8 @@ def check_writable(run_dir: Path) -> None:
     """Create the run folder and refuse it in one line when it cannot be written."""
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        probe = run_dir / ".write-test"
+        # one probe per process: a concurrent run into this folder probes too
+        probe = run_dir / f".write-test-{os.getpid()}"
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
@@ -107,8 +110,13 @@ def write_run_json(
     )
 
 
-def save_checkpoint(path: Path, scores: BlockScores) -> None:
-    atomic_write_json(path, {"scores": scores.__dict__})
+def save_checkpoint(path: Path, scores: BlockScores, results: Sequence[str] = ()) -> None:
+    """Save a block's scores with the result files (relative paths) they are for.
+
+    The result files let a later run tell a finished unit's leftover checkpoints from
+    work still to do (:func:`drop_finished_checkpoints`).
+    """
+    atomic_write_json(path, {"scores": scores.__dict__, "results": list(results)})
 
 
 def load_checkpoint(path: Path) -> BlockScores | None:
@@ -123,13 +131,53 @@ def load_checkpoint(path: Path) -> BlockScores | None:
 
 
 def drop_checkpoints(folder: Path) -> None:
-    """Remove a unit's checkpoint folder, then partial/<Dataset>/ and partial/ once empty."""
+    """Remove a unit's checkpoint folder, then partial/<Dataset>/ and partial/ once empty.
+
+    Called once the unit's results are all written, so the checkpoints are done with,
+    also for a concurrent run computing the same unit (it holds its scores in memory,
+    and its next checkpoint makes the folder again: see ``atomic_write_json``).
+    """
     shutil.rmtree(folder, ignore_errors=True)
     for parent in (folder.parent, folder.parent.parent):
         try:
             parent.rmdir()  # refuses a folder that is not empty
         except OSError:
             break
+
+
+def drop_finished_checkpoints(run_dir: Path, keep: Collection[Path] = ()) -> None:
+    """Remove the checkpoint folders whose result files are all written and valid.
+
+    What a run leaves when it stops between writing a unit's results and removing its
+    checkpoints (a closed pipe, kill -9, a full disk). A folder goes only when each of
+    its checkpoints names its result files and every one of them is a valid result;
+    checkpoints of older versions name none and stay, and so do the folders in
+    ``keep`` (the units this run computes: ``--overwrite`` resumes from them).
+    """
+    valid: dict[str, bool] = {}
+
+    def is_done(name: Any) -> bool:
+        if not isinstance(name, str) or name.split("/")[0] != "runs" or ".." in name:
+            return False
+        if name not in valid:
+            try:
+                read_result(run_dir / name)
+                valid[name] = True
+            except ResultError:
+                valid[name] = False
+        return valid[name]
+
+    for folder in sorted((run_dir / "partial").glob("*/*")):
+        if folder in keep or not folder.is_dir():
+            continue
+        names: list[Any] = []
+        for block in folder.glob("block-*.json"):
+            try:
+                names += json.loads(block.read_text())["results"] or [None]
+            except (OSError, ValueError, KeyError, TypeError):
+                names.append(None)  # unreadable, or of an older version: keep
+        if names and all(is_done(name) for name in names):
+            drop_checkpoints(folder)
 
 
 def already_done(path: Path, name: str, method: str, resample: int, skipped: list[Any]) -> bool:

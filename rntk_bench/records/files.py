@@ -118,21 +118,52 @@ def result_path(run_dir: Path, dataset: str, kernel: str, resample: int, result_
 
 
 def atomic_write_json(path: Path, payload: Mapping[str, Any]) -> None:
-    """Write JSON to a temporary file in the same folder, then rename it into place."""
+    """Write JSON to a temporary file in the same folder, then rename it into place.
+
+    The folder is made when missing, and made again when it vanishes mid-write: a
+    concurrent run into the same run folder removes a unit's checkpoint folder (and
+    ``partial/`` once empty) when that unit's results are written. A failed write
+    (a full disk) raises an OSError that names ``path``, never the temporary file.
+    """
+    text = json.dumps(payload, indent=1, default=_json_default)
+    for attempt in range(_ATTEMPTS):
+        try:
+            _write_replace(path, text)
+            return
+        except FileNotFoundError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+
+
+# Writes that lose their folder to a concurrent run start over this many times.
+_ATTEMPTS = 5
+
+
+def _write_replace(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _naming(exc, path) from None
     try:
         # mkstemp creates 0600 files; results are shared, so give the permissions a
         # plain open() would (0644 under the usual umask 022).
         os.fchmod(fd, shared_mode())
         with os.fdopen(fd, "w") as handle:
-            json.dump(payload, handle, indent=1, default=_json_default)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename in (None, tmp):
+            raise _naming(exc, path) from None  # a write (ENOSPC) names no file at all
         raise
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The same error (same errno, same subclass) naming ``path``, not its temporary."""
+    return OSError(exc.errno, exc.strerror, str(path))
 
 
 def shared_mode() -> int:

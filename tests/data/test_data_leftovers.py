@@ -1,4 +1,4 @@
-"""Leftovers of killed processes: staging folders go, an old copy comes back, live ones stay."""
+"""Leftovers: staging folders and old copies or links go, an old copy comes back, live ones stay."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from rntk_bench.data import fetch_dataset
+from rntk_bench.data import download, fetch_dataset
 
 NAME = "ItalyPowerDemand"  # bundled: no network
 
@@ -48,6 +48,32 @@ def test_an_old_copy_whose_replacement_never_arrived_is_restored(tmp_path):
     assert data.source == "cache"  # restored, not imported again
     assert {p.name: p.read_bytes() for p in (home / NAME).iterdir()} == before
     assert not list(home.glob(".old-*"))
+
+
+def test_a_forced_reimport_over_a_symlinked_copy_leaves_no_old_link(tmp_path):
+    """The cached folder may be a link to a folder elsewhere: the link goes, not its files."""
+    home = tmp_path / "home"
+    fetch_dataset(NAME, data_dir=home)
+    elsewhere = tmp_path / "elsewhere"
+    os.replace(home / NAME, elsewhere)
+    (home / NAME).symlink_to(elsewhere, target_is_directory=True)
+    before = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+    download([NAME], data_dir=home, force=True)
+    assert not list(home.glob(".old-*"))
+    assert (home / NAME).is_dir() and not (home / NAME).is_symlink()
+    assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == before  # untouched
+
+
+def test_an_old_link_left_by_a_dead_process_goes_at_the_next_start(tmp_path):
+    home = tmp_path / "home"
+    fetch_dataset(NAME, data_dir=home)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "kept.txt").write_text("not the cache's")
+    (home / f".old-{NAME}-{_dead_pid()}-0a0b0c0d").symlink_to(elsewhere)
+    fetch_dataset(NAME, data_dir=home)
+    assert not list(home.glob(".old-*"))
+    assert (elsewhere / "kept.txt").read_text() == "not the cache's"
 
 
 def test_kill_minus_9_during_a_download_leaves_nothing_after_the_next_run(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,9 +13,13 @@ from pathlib import Path
 import psutil
 import pytest
 
+from rntk_bench.evaluation.protocol import Protocol
+from rntk_bench.experiment import RunConfig, run_experiment
+from rntk_bench.experiment.events import ResultDone
+from rntk_bench.experiment.parallel import executor
 from rntk_bench.records import iter_results
 
-from .conftest import run_command
+from .conftest import run_all, run_command
 
 
 def _args(tmp_path: Path, *extra: str) -> list[str]:
@@ -84,6 +89,49 @@ def test_a_closed_stdout_is_one_line_and_keeps_finished_work(tmp_path):
     assert done.returncode == 0 and f"{len(kept)} already present" in done.stdout
     for path, content in kept.items():
         assert path.read_bytes() == content
+    assert not (run_dir / "partial").exists()  # no checkpoint of a finished unit survives
+
+
+def test_a_caller_that_stops_at_a_result_event_leaves_no_checkpoint_behind(tmp_path):
+    """A closed pipe stops the CLI at the event it prints: the unit's files are complete."""
+    config = RunConfig(
+        datasets=("ItalyPowerDemand",),
+        kernels=("linear", "rbf"),
+        grid="quick",
+        protocol=Protocol(folds=3),
+    )
+    run_dir = tmp_path / "run"
+    with executor(1) as pool:
+        events = run_experiment(config, run_dir, pool)
+        first = next(e for e in events if isinstance(e, ResultDone))
+        events.close()  # what the BrokenPipeError of printing it does to the generator
+    assert first.path.is_file()
+    assert not (run_dir / "partial").exists()
+
+
+def test_checkpoints_of_a_unit_whose_results_are_written_go_at_the_next_start(tmp_path):
+    """A run killed between writing a unit's results and removing its checkpoints."""
+    config = RunConfig(
+        datasets=("ItalyPowerDemand",),
+        kernels=("linear",),
+        grid="quick",
+        protocol=Protocol(folds=3),
+    )
+    run_dir = tmp_path / "run"
+    run_all(config, run_dir)
+    (result,) = (p.relative_to(run_dir).as_posix() for p in (run_dir / "runs").rglob("*.json"))
+    scores = {"scores": {}}
+    stale = run_dir / "partial" / "ItalyPowerDemand" / "linear-r0-aaaaaaaaaaaa"
+    missing = run_dir / "partial" / "ItalyPowerDemand" / "linear-r0-bbbbbbbbbbbb"
+    older = run_dir / "partial" / "ItalyPowerDemand" / "linear-r0-cccccccccccc"
+    for folder, results in [(stale, [result]), (missing, [result, "runs/X/y.json"])]:
+        folder.mkdir(parents=True)
+        (folder / "block-0.json").write_text(json.dumps({**scores, "results": results}))
+    older.mkdir()
+    (older / "block-0.json").write_text(json.dumps(scores))  # names no results: kept
+    run_all(config, run_dir)
+    assert not stale.exists()
+    assert missing.is_dir() and older.is_dir()  # work still to do / of an older version
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="re-parenting semantics of Linux")
