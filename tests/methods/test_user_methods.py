@@ -224,3 +224,21 @@ def test_the_listing_shows_where_each_method_comes_from():
     assert sources[f"{MODULE}:linear"] == "import path"
     assert [e.name for e in entries].count("rbf") == 1
     assert all("\n" not in w for w in warnings)
+
+
+def test_an_sktime_classifier_gets_unequal_lengths_as_they_are():
+    import rntk_bench
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(8, 20, size=30)
+    X = [rng.normal(size=(2, int(t))) for t in lengths]
+    y = np.array(["a"] * 18 + ["b"] * 12)
+    outcome = rntk_bench.evaluate(
+        "sktime.classification.dummy:DummyClassifier", X[::2] + X[1::4], np.r_[y[::2], y[1::4]],
+        X[3::4], y[3::4], grid={"strategy": ["prior"]},
+    )  # fmt: skip
+    # The prior: the majority class of training, for every test series.
+    assert set(outcome.predictions) == {"a"}
+    assert outcome.accuracy == np.mean(y[3::4] == "a")
+    np.testing.assert_allclose(outcome.probabilities.sum(axis=1), 1.0)
+    assert outcome.selected.resolved == {"random_state": 0}  # the run's seed
