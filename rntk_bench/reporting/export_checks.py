@@ -256,6 +256,8 @@ def _milliseconds(timing: dict[str, Any], *keys: str) -> int:
                 f"timing.{key} must be a number of seconds >= 0; got {_brief(value)}; {_DAMAGED}"
             )
         total += float(value)
+    if not math.isfinite(1000 * total):
+        raise Skip(f"timing {'+'.join(keys)} is too large to be milliseconds; {_DAMAGED}")
     return round(1000 * total)
 
 

@@ -170,9 +170,13 @@ def tsml_path(method: str, dataset: str, resample: int) -> Path:
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path`` and rename it into place.
 
-    A file that exists is complete; a failed write leaves no temporary file behind.
+    A file that exists is complete; a failed write leaves no temporary file behind, and
+    its OSError (a full disk) names ``path``, never the temporary file or no file at all.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         os.fchmod(fd, shared_mode())  # mkstemp's 0600 would hide the file from others
         with os.fdopen(fd, "w", encoding="ascii", newline="\n") as handle:
@@ -180,6 +184,8 @@ def write_text(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename in (None, tmp):
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise

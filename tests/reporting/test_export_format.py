@@ -187,19 +187,32 @@ def test_protocol_variant_tags_name_the_method_apart(tmp_path):
     assert first.split(",")[:3] == ["Demo", "rntk[L=1+2;relu+erf]", "TEST"]
 
 
-def test_a_file_that_exists_is_complete(tmp_path, monkeypatch):
+def test_a_full_disk_is_one_line_naming_the_file_and_leaves_nothing(tmp_path, monkeypatch):
     """A write that fails leaves neither a half-written file nor a temporary file."""
     write_result(tmp_path / "run", demo_result())
     out = tmp_path / "out"
     import rntk_bench.reporting.tsml_format as tsml_format
 
     def full_disk(fd: int) -> None:
-        raise OSError(28, "No space left on device")
+        raise OSError(28, "No space left on device")  # as a write to a full disk: no file
 
     monkeypatch.setattr(tsml_format.os, "fsync", full_disk)
-    with pytest.raises(OSError):
-        export_tsml(tmp_path / "run", out)
-    assert [p.name for p in out.rglob("*") if p.is_file()] == []
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "run"), str(out)])
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    target = out / "rntk" / "Predictions" / "Demo" / "testResample3.csv"
+    assert line.startswith("Error:") and str(target) in line, line
+    assert "no space left on device" in line.lower(), line
+    assert [p for p in out.rglob("*") if p.is_file()] == []
+
+
+def test_a_timing_too_large_for_milliseconds_is_skipped(tmp_path):
+    result = demo_result()
+    result.timing["refit"] = 1e308  # finite seconds, infinite milliseconds
+    write_result(tmp_path / "run", result)
+    done = export_tsml(tmp_path / "run", tmp_path / "out")
+    assert done.written == [] and len(done.skipped) == 1
+    assert "too large to be milliseconds" in done.skipped[0]
 
 
 def test_an_earlier_export_is_replaced_and_said_so(tmp_path):
