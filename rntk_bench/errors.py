@@ -40,3 +40,12 @@ class ResultError(RntkBenchError):
 
 class NumericalError(RntkBenchError):
     """Values became non-finite (an overflow): no result may be built on them."""
+
+
+class DegenerateDataError(NumericalError):
+    """Preprocessed values or a Gram matrix the kernels cannot tell apart.
+
+    Series whose values underflow after preprocessing, a training Gram matrix whose
+    diagonal underflows or that is constant: every fit on them would score chance, so
+    no result may be built on them.
+    """

@@ -242,7 +242,7 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
         family = _family(name)
         params = load_family_grid(self.grid, family)[family.name]
         self.preprocessing_ = Preprocessing.fit(series, protocol.preprocessing)
-        X_train = self.preprocessing_.apply(series)
+        X_train = self.preprocessing_.apply(series, "the training series")
         # Fixed-length kernels: lists go to the longest training series (the CLI takes
         # the longest series of train + test); equal lengths stay as they are.
         self.length_ = max(s.shape[-1] for s in series) if isinstance(series, list) else None
@@ -286,7 +286,7 @@ class KernelSVMClassifier(ClassifierMixin, BaseEstimator):
             # Equal-length training series keep their length; other series are resampled
             # to it (the fixed-length kernels' policy).
             length = self.svm_.X_train.shape[-1]
-        return self.svm_.gram(self.preprocessing_.apply(series), length)
+        return self.svm_.gram(self.preprocessing_.apply(series, "X"), length)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Per-class scores: scikit-learn's "ovr" aggregation of the one-vs-one values.

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from rntk_bench.evaluation.gram_cache import GramCache
-from rntk_bench.evaluation.preprocessing import check_finite, normalise_gram
+from rntk_bench.evaluation.preprocessing import check_finite, check_gram, normalise_gram
 from rntk_bench.evaluation.splits import OVERFLOW_FIX, Folds
 from rntk_bench.methods.base import KernelFamily, Setting
 from rntk_bench.svm import CVScores, cv_scores_block
@@ -241,8 +241,10 @@ def score_grams(
                 where = task.dataset.split("/")[0]
                 what = f"{where}: the {kernel} training Gram matrix of {setting.values}"
                 check_finite(gram, what, OVERFLOW_FIX)
-                gram = normalise_gram(gram, task.normalisation, np.diag(gram).copy())
+                diagonal = np.diag(gram).copy()
+                gram = normalise_gram(gram, task.normalisation, diagonal)
                 check_finite(gram, f"{what}, normalised ({task.normalisation}),", OVERFLOW_FIX)
+                check_gram(gram, diagonal, task.X_train, what)
                 distinct[key] = len(normalised)
                 normalised.append(gram)
                 if release:  # the raw matrix is not needed again: one copy per block

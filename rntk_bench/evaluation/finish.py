@@ -16,7 +16,7 @@ import numpy as np
 
 from rntk_bench.evaluation.blocks import KernelPlan, quiet_overflow, training_grams
 from rntk_bench.evaluation.outcome import Selected, TestScores, Timing
-from rntk_bench.evaluation.preprocessing import check_finite, normalise_gram
+from rntk_bench.evaluation.preprocessing import check_finite, check_gram, normalise_gram
 from rntk_bench.evaluation.splits import OVERFLOW_FIX, Split
 from rntk_bench.methods.base import KernelFamily, Setting
 from rntk_bench.svm import (
@@ -253,6 +253,7 @@ def fit_selected(
     train_norm = normalise_gram(train_gram, normalisation, train_diagonal)
     what = f"training the {kernel} Gram matrix of {setting.values}"
     check_finite(train_norm, what, OVERFLOW_FIX)
+    check_gram(train_norm, train_diagonal, X_train, what)
     gram_seconds = time.perf_counter() - started
     started = time.perf_counter()
     model = PrecomputedSVC(C).fit(train_norm, y_train)

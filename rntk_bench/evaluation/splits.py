@@ -292,8 +292,11 @@ def prepare_split(
     ------
     NumericalError
         When the preprocessing leaves a non-finite value.
+    DegenerateDataError
+        When it makes a series underflow (one extreme training series under "maxnorm":
+        :meth:`~rntk_bench.evaluation.preprocessing.Preprocessing.check`).
     """
-    X_train, X_test = preprocess(X_train, X_test, preprocessing)
+    X_train, X_test = preprocess(X_train, X_test, preprocessing, name)
     length: int | None = None
     if isinstance(X_train, list):
         length = max(s.shape[-1] for s in [*X_train, *X_test])
