@@ -166,8 +166,10 @@ def _configure(
     "--kernels",
     default="all",
     show_default=True,
-    help=f"Comma-separated kernels, or 'all': {', '.join(kernel_names())}; and trained "
-    "methods (not in 'all'): rnn (an Elman RNN trained with RMSProp; needs torch).",
+    help=f"Comma-separated methods, or 'all': {', '.join(kernel_names())}; trained "
+    "methods (not in 'all'): rnn (an Elman RNN trained with RMSProp; needs torch); a "
+    "plugin's name (rntk-bench kernels); or your own kernel function or classifier class "
+    "by import path, e.g. my_pkg.kernels:cosine or sklearn.neighbors:KNeighborsClassifier.",
 )
 @click.option(
     "--grid",

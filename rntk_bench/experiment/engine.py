@@ -380,7 +380,8 @@ class _Loop:
                     gram_cache=config.gram_cache,
                 )
             except NumericalError as exc:
-                raise NumericalError(f"{unit.data.info.name}: {exc}") from None
+                # Same error type (e.g. DegenerateDataError), prefixed with the data set.
+                raise type(exc)(f"{unit.data.info.name}: {exc}") from None
             result = kernel_result(
                 identity=unit.identities[kernel],
                 data=unit.data,

@@ -265,7 +265,10 @@ def _parameters(result: Result, classes: list[str]) -> str:
     """Line 2: the selected setting, C and the protocol as one JSON object."""
     selected = result.selected
     setting, c = selected.get("setting"), selected.get("C")
-    if not isinstance(setting, dict) or not _is_number(c) or not math.isfinite(c) or c <= 0:
+    # A trained method (an empty C grid: it selects without C) records C as None.
+    trained = c is None and isinstance(result.cv, dict) and result.cv.get("c_grid") == []
+    valid_c = trained or (_is_number(c) and math.isfinite(c) and c > 0)
+    if not isinstance(setting, dict) or not valid_c:
         raise Skip(f"selected lacks the chosen setting and C (got {_brief(selected)}); {_DAMAGED}")
     parameters = {
         "kernel": result.kernel,

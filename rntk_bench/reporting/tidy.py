@@ -123,6 +123,14 @@ def _finished(result: Result, path: Path) -> datetime:
         return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
 
 
+def _tags(result: Result) -> list[str]:
+    """The result's variant tags; ResultError when its settings or C grid are unreadable."""
+    try:
+        return variant_tags(result)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ResultError(f"its cv settings or C grid are unreadable ({exc}); delete it.") from None
+
+
 def _row(result: Result, path: Path) -> dict[str, Any]:
     """The tidy row of one result; ResultError when the values are unusable."""
     name = result.dataset.get("name") if isinstance(result.dataset, dict) else None
@@ -152,7 +160,7 @@ def _row(result: Result, path: Path) -> dict[str, Any]:
         "dataset": variant_name(name, variant if isinstance(variant, str) else None),
         # "rntk", "rntk+pad-start" for a non-default length policy, "rntk[L=2,erf]" for
         # a variant of the protocol (reporting/variants.py).
-        "method": method_name(result.kernel, protocol.get("length_option"), variant_tags(result)),
+        "method": method_name(result.kernel, protocol.get("length_option"), _tags(result)),
         "resample": result.resample,
         "accuracy": accuracy,
         "cv_accuracy": selected.get("cv_accuracy"),

@@ -46,6 +46,17 @@ def test_a_corrupt_file_is_listed_not_fatal(write_run: WriteRun) -> None:
     assert str(problems[0]).startswith("error: result file")
 
 
+def test_a_text_c_grid_is_listed_not_a_traceback(write_run: WriteRun) -> None:
+    run = write_run({("GunPoint", "rntk"): 0.9})
+    path = next((run / "runs").glob("*/*.json"))
+    payload = json.loads(path.read_text())
+    payload["cv"]["c_grid"] = ["one", "ten"]  # not in the identity hash
+    path.write_text(json.dumps(payload))
+    table, problems = load_results(run)
+    assert table.empty
+    assert "C grid are unreadable" in problems[0].reason
+
+
 def test_an_accuracy_outside_0_1_is_listed(write_run: WriteRun) -> None:
     run = write_run({("GunPoint", "rntk"): 0.9})
     path = next((run / "runs").glob("*/*.json"))
