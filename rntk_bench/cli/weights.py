@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import resource
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,14 @@ from rntk_bench.kernels import TimeWeightCurve, rntk_time_weight_curve
 from rntk_bench.reporting.plots import save_figure
 
 DEFAULT_SIGMA_W = "1.34,1.38,sqrt2,1.43,1.47"
+# The figure's log axes draw weights in this range; the CSV keeps every value. Wider,
+# matplotlib's log ticks (the data's range plus margins, plus one tick stride) reach
+# 10^-324 or 10^309 and it fails to format them (OverflowError).
+_DRAWN = (1e-200, 1e200)
+# Memory model of _memory_needed: the interpreter with numpy and matplotlib loaded,
+# and what matplotlib keeps per point of a curve while it saves a PNG and an SVG.
+_BASELINE_BYTES = 150 * 2**20
+_FIGURE_BYTES_PER_POINT = 100
 ACTIVATIONS = ("relu", "erf")
 PAIR_KINDS = {
     "same": "x = x' (each series with itself)",
@@ -73,27 +84,24 @@ def _input(
     return X, f"{dataset} training split, {len(X)} of {cases} series x {span} steps"
 
 
-def _rows(curves: dict[tuple[str, float, str], TimeWeightCurve]) -> list[dict[str, Any]]:
-    rows = []
+def _rows(curves: dict[tuple[str, float, str], TimeWeightCurve]) -> Iterator[dict[str, Any]]:
+    """The CSV rows, one at a time (long series make millions)."""
     for (activation, sigma_w, pairs), curve in curves.items():
         weight, contribution = curve.weight_mean, curve.contribution_mean
         for layer in range(weight.shape[0]):
             for t in range(weight.shape[1] - 1, -1, -1):
                 if curve.n_pairs[t] == 0:
                     continue
-                rows.append(
-                    {
-                        "activation": activation,
-                        "sigma_w": f"{sigma_w:.6g}",
-                        "pairs": pairs,
-                        "layer": layer + 1,
-                        "steps_before_end": int(curve.steps_before_end[t]),
-                        "weight": f"{weight[layer, t]:.6e}",
-                        "contribution": f"{contribution[layer, t]:.6e}",
-                        "n_pairs": int(curve.n_pairs[t]),
-                    }
-                )
-    return rows
+                yield {
+                    "activation": activation,
+                    "sigma_w": f"{sigma_w:.6g}",
+                    "pairs": pairs,
+                    "layer": layer + 1,
+                    "steps_before_end": int(curve.steps_before_end[t]),
+                    "weight": f"{weight[layer, t]:.6e}",
+                    "contribution": f"{contribution[layer, t]:.6e}",
+                    "n_pairs": int(curve.n_pairs[t]),
+                }
 
 
 def _figure(
@@ -115,7 +123,7 @@ def _figure(
                 edge = math.isclose(sigma_w, math.sqrt(2.0))
                 ax.semilogy(
                     curve.steps_before_end,
-                    curve.weight_mean[layer],
+                    _drawable(curve.weight_mean[layer]),
                     color="black" if edge else colour,
                     linestyle="--" if edge else "-",
                     linewidth=1.4,
@@ -132,6 +140,54 @@ def _figure(
     fig.suptitle(f"RNTK time-step weights{which}: {title}", fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def _drawable(weights: np.ndarray) -> np.ndarray:
+    """The weights the figure draws: values outside ``_DRAWN`` left out (NaN)."""
+    return np.where((weights >= _DRAWN[0]) & (weights <= _DRAWN[1]), weights, np.nan)
+
+
+def _available_memory() -> int | None:
+    """Bytes this process may use: physical memory, or a lower address-space limit."""
+    try:
+        total = int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: no estimate
+        return None
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return total if limit == resource.RLIM_INFINITY else min(total, int(limit))
+
+
+def _memory_needed(n: int, channels: int, steps: int, layers: int, n_sigma_w: int) -> int:
+    """Peak bytes of the command, a little above what it takes.
+
+    Measured peaks (one layer, one channel): 167 MB for 100 series x 3,000 steps and 5
+    sigma_w (model: 238 MiB), 186 MB for 300 x 500 (217 MiB), 293 MB for 2 x 200,000
+    and 2 sigma_w (442 MiB): inputs, the pair recursion's stores (a row block, at
+    least 48 MiB), the curves and the figure's points.
+    """
+    series = 4 * n * channels * steps  # inputs, preprocessed, padded for the pairs
+    pairs = 10 * n * layers * steps + max(6 * 2**20, 2 * n * layers * steps)
+    curves = 2 * len(ACTIVATIONS) * n_sigma_w * (3 * layers * steps + steps)
+    figure = 2 * len(ACTIVATIONS) * n_sigma_w * steps * _FIGURE_BYTES_PER_POINT // 8
+    return _BASELINE_BYTES + 8 * (series + pairs + curves + 2 * n * n + figure)
+
+
+def _check_memory(shape: tuple[int, int, int], n_layers: int, n_sigma_w: int, what: str) -> None:
+    """Refuse up front a computation that cannot fit in the memory this process has.
+
+    ``shape`` is (series, channels, longest length) of the input.
+    """
+    n, channels, steps = shape
+    needed = _memory_needed(n, channels, steps, n_layers, n_sigma_w)
+    available = _available_memory()
+    if available is not None and needed > 0.8 * available:
+        raise InputError(
+            f"weights on {n} series x {steps} steps of {what} with {n_layers} "
+            f"layer{'s' if n_layers > 1 else ''} and {n_sigma_w} sigma_w value"
+            f"{'s' if n_sigma_w > 1 else ''} needs about {needed / 2**30:.1f} GiB of memory; "
+            f"this process may use {available / 2**30:.1f} GiB. Use a smaller --length or "
+            "--n-series (--max-series with --dataset), fewer --sigma-w values or layers."
+        )
 
 
 @click.command("weights")
@@ -201,26 +257,35 @@ def weights_command(
     for name, value in (("--n-series", n_series), ("--length", length)):
         if value < 2 and dataset is None:
             raise InputError(f"{name} must be >= 2; got {value}.")
+    if seed < 0:
+        raise InputError(f"--seed must be >= 0 (numpy's seeds are non-negative); got {seed}.")
     if not 1 <= layer <= n_layers:
         raise InputError(f"--layer must be between 1 and --n-layers ({n_layers}); got {layer}.")
     if max_series is not None and max_series < 2:
         raise InputError(f"--max-series must be >= 2 (pairs need two series); got {max_series}.")
+    if dataset is None:  # before the noise is drawn: it alone may not fit
+        _check_memory((n_series, 1, length), n_layers, len(sigma_ws), "white noise")
     started = time.perf_counter()
     X, description = _input(dataset, n_series, length, seed, max_series)
+    if dataset is not None:
+        longest = max(np.shape(s)[-1] for s in X)
+        _check_memory((len(X), np.shape(X[0])[0], longest), n_layers, len(sigma_ws), dataset)
     X, _ = preprocess(X, X[:1], preprocessing)
-    curves = {}
-    for activation in ACTIVATIONS:
-        for s in sigma_ws:
-            params: dict[str, Any] = dict(
-                sigma_w=s,
-                sigma_u=sigma_u,
-                sigma_b=sigma_b,
-                sigma_h=sigma_h,
-                n_layers=n_layers,
-                activation=activation,
+    rnn: dict[str, Any] = dict(sigma_u=sigma_u, sigma_b=sigma_b, sigma_h=sigma_h, n_layers=n_layers)
+    try:  # every curve before any file: an overflow (NumericalError) writes nothing
+        curves = {
+            (activation, s, pairs): rntk_time_weight_curve(
+                X, pairs=pairs, sigma_w=s, activation=activation, **rnn
             )
-            for pairs in PAIR_KINDS:
-                curves[(activation, s, pairs)] = rntk_time_weight_curve(X, pairs=pairs, **params)
+            for activation in ACTIVATIONS
+            for s in sigma_ws
+            for pairs in PAIR_KINDS
+        }
+    except MemoryError:  # the estimate passed, but others took the memory meanwhile
+        raise InputError(
+            f"weights ran out of memory on {description}; free memory or use a smaller "
+            "--length or --n-series (--max-series with --dataset)."
+        ) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / "time_weights.csv"
     with csv_path.open("w", newline="") as handle:
@@ -238,6 +303,15 @@ def weights_command(
             f"  {activation:<4} sigma_w={s:<7.4g} {pairs:<8} w(last step) {last:9.3e}  "
             f"w({int(curve.steps_before_end[np.flatnonzero(curve.n_pairs)[0]])} steps "
             f"before) {first:9.3e}"
+        )
+    undrawn = sum(
+        int(np.sum(np.isnan(_drawable(c.weight_mean[layer - 1])) & (c.n_pairs > 0)))
+        for c in curves.values()
+    )
+    if undrawn:
+        click.echo(
+            f"  {undrawn} weights outside {_DRAWN[0]:g}..{_DRAWN[1]:g} are in the CSV, not "
+            "in the figure (a log axis cannot span them)."
         )
     seconds = time.perf_counter() - started
     click.echo(f"Wrote {csv_path}, {', '.join(str(p) for p in paths)} in {seconds:.1f} s.")

@@ -7,12 +7,15 @@ work starts; every method's grid is expanded and validated there too
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rntk_bench._validation import check_choice
 from rntk_bench.data import DownloadLimits
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.protocol import LENGTH_POLICIES, Protocol, TestTruncation
+from rntk_bench.methods import lookup
+from rntk_bench.methods.registry import METHODS
 from rntk_bench.svm import SOLVERS
 
 __all__ = ["MAX_RESAMPLES", "DataOptions", "RunConfig", "check_config"]
@@ -20,6 +23,9 @@ __all__ = ["MAX_RESAMPLES", "DataOptions", "RunConfig", "check_config"]
 
 # More resamples than this is a typo, not an experiment (bake-offs use 30).
 MAX_RESAMPLES = 1000
+# The devices a run can name: the CPU, or a torch device (a CUDA GPU, by index or not;
+# Apple's MPS) for the methods that run on one.
+_DEVICE = re.compile(r"cpu|(cuda|mps)(:\d+)?")
 
 
 @dataclass(frozen=True)
@@ -115,8 +121,29 @@ def check_config(config: RunConfig) -> None:
     if not config.length_policies or not config.truncations:
         raise InputError("length_policies and truncations need at least one entry each.")
     check_choice(config.svm_solver, "svm_solver (--svm-solver)", SOLVERS)
+    _check_device(config)
     for policy in config.length_policies:
         if policy not in LENGTH_POLICIES:
             raise InputError(
                 f"length policy must be one of {', '.join(LENGTH_POLICIES)}; got {policy!r}."
             )
+
+
+def _check_device(config: RunConfig) -> None:
+    """Refuse a device that is no device's name, or that none of the run's methods uses.
+
+    Only the RNTK/RNNGP kernels take a device; every other method, the trained RNN
+    included, runs on the CPU, so ``--kernels rnn --device cuda`` would silently train
+    on the CPU.
+    """
+    device = config.device
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
+        raise InputError(f"device (--device) must be cpu, cuda, cuda:N or mps; got {device!r}.")
+    if device == "cpu" or any(lookup(k).description.capabilities.gpu for k in config.kernels):
+        return
+    on_device = [name for name, entry in METHODS.items() if entry.description.capabilities.gpu]
+    raise InputError(
+        f"--device {device}: none of the chosen methods ({', '.join(config.kernels)}) runs on "
+        f"a device; only {', '.join(on_device)} do (the trained rnn trains on the CPU). Leave "
+        f"--device out, or add {' or '.join(on_device)}."
+    )

@@ -143,6 +143,17 @@ class KernelFamily:
     origin: ClassVar[Mapping[str, str] | None] = None
 
     @property
+    def label(self) -> str:
+        """How messages name the family (never "rnn" alone: that is the trained RNN).
+
+        Its grid key when that is its one kernel's name ("rbf"), else its kernels and
+        the key ("RNTK/RNNGP family (grid key rnn)").
+        """
+        if self.kernels == (self.name,):
+            return self.name
+        return f"{'/'.join(k.upper() for k in self.kernels)} family (grid key {self.name})"
+
+    @property
     def cache_name(self) -> str:
         """The family's folder in a Gram cache, part of every cache key (its name)."""
         return self.name
@@ -168,7 +179,7 @@ class KernelFamily:
 
     def check_names(self, values: Mapping[str, Any]) -> None:
         """Refuse a parameter the family does not have, naming the valid ones."""
-        check_parameter_names(self.name, values, self.parameters)
+        check_parameter_names(self.label, values, self.parameters)
 
     def setting(self, values: Mapping[str, Any]) -> Setting:
         """One validated setting (InputError names the family, the setting, the reason)."""
@@ -177,10 +188,10 @@ class KernelFamily:
         try:
             return Setting(values, self.validate(values))
         except InputError as exc:
-            raise InputError(f"grid for {self.name}: setting {values}: {exc}") from None
+            raise InputError(f"grid for {self.label}: setting {values}: {exc}") from None
         except (TypeError, ValueError) as exc:  # a check that converts: float("x")
             raise InputError(
-                f"grid for {self.name}: setting {values}: a value has the wrong type "
+                f"grid for {self.label}: setting {values}: a value has the wrong type "
                 f"({' '.join(str(exc).split())})."
             ) from None
 
@@ -200,14 +211,11 @@ class KernelFamily:
                     candidates.append(values)
             except (TypeError, ValueError) as exc:  # e.g. depth: "two"
                 raise InputError(
-                    f"grid for {self.name}: setting {values}: a value has the wrong type "
+                    f"grid for {self.label}: setting {values}: a value has the wrong type "
                     f"({' '.join(str(exc).split())})."
                 ) from None
         if not candidates:
-            raise InputError(
-                f"the grid for {self.name} ({', '.join(self.kernels)}) has no valid "
-                f"setting; got {dict(params)}."
-            )
+            raise InputError(f"the grid for {self.label} has no valid setting; got {dict(params)}.")
         return [self.setting(values) for values in candidates]
 
     def projection(self, kernel: str, setting: Setting) -> dict[str, Any]:

@@ -7,6 +7,8 @@ matrix) and is the unit the engine computes.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -351,12 +353,19 @@ class GAKKernel(KernelFamily):
             if key in values:
                 check_positive(values[key], f"the GAK bandwidth {key}")
         given = float(values["sigma"]) if "sigma" in values else None
+        if given is not None:
+            _check_bandwidth(given)  # before any work; a scaled one needs the data
         return ScaledParams(given, float(values.get("sigma_scale", 1.0)))
 
     @staticmethod
     def _sigma(p: ScaledParams, fit_X: Any) -> float:
         """``sigma`` if given, else ``sigma_scale`` x :func:`gak_bandwidth` of the data."""
-        return p.absolute if p.absolute is not None else p.scale * gak_bandwidth(fit_X)
+        if p.absolute is not None:
+            return p.absolute
+        bandwidth = gak_bandwidth(fit_X)
+        sigma = p.scale * bandwidth
+        _check_bandwidth(sigma, f"sigma_scale {p.scale:g} x the data's {bandwidth:.3g}")
+        return sigma
 
     def compute(
         self,
@@ -395,6 +404,26 @@ class GAKKernel(KernelFamily):
 
     def warm_up(self, backend: Mapping[str, Any]) -> None:
         gak(np.zeros((2, 1, 2)), sigma=1.0)
+
+
+# The GAK bandwidths whose 2 sigma^2 and its inverse are finite in float64 (for messages).
+_SIGMA_RANGE = (math.sqrt(0.5 / sys.float_info.max), math.sqrt(sys.float_info.max / 2))
+
+
+def _check_bandwidth(sigma: float, how: str = "") -> None:
+    """Refuse a GAK bandwidth whose 2 sigma^2 is 0 or infinite in float64.
+
+    The recursion divides by 2 sigma^2 (a ZeroDivisionError below about 5e-155); above
+    about 9e153 every cell's kernel is exp(0) = 1 and the Gram a constant.
+    """
+    if 0.0 < 2.0 * sigma * sigma < math.inf and 1.0 / (2.0 * sigma * sigma) < math.inf:
+        return
+    raise InputError(
+        f"the GAK bandwidth sigma = {how + ' = ' if how else ''}{sigma:.3g} is outside what "
+        "float64 can use (2 sigma^2 must be positive and finite: sigma between "
+        f"{_SIGMA_RANGE[0]:.2g} and {_SIGMA_RANGE[1]:.2g}); choose sigma_scale (or sigma) "
+        "accordingly."
+    )
 
 
 FAMILIES: dict[str, KernelFamily] = {

@@ -11,6 +11,7 @@ reported and pass. Only computed results are checked, never published rows.
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +90,7 @@ def read_reference(path: str | Path) -> pd.DataFrame:
             f"reference {path} does not exist; create it from a trusted run with "
             "`rntk-bench check RUN_DIR --reference FILE --update`."
         )
+    _check_field_counts(path, fix)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -148,6 +150,35 @@ def read_reference(path: str | Path) -> pd.DataFrame:
     else:
         table["n_resamples"] = pd.array([pd.NA] * len(table), dtype="Int64")
     return table
+
+
+def _check_field_counts(path: Path, fix: str) -> None:
+    """Refuse a row with more fields than the header names, naming the extra fields.
+
+    pandas would read such a file shifted: when every row has one field too many it
+    takes the first column as the index, so ``Coffee,rbf,0.9,0.5`` reads as method 0.9
+    or accuracy 0.5, and a check would blame (or pass) the wrong columns.
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = [name.strip() for name in next(reader, [])]
+            for row in reader:
+                if len(row) <= len(header):
+                    continue
+                extra = row[len(header) :]
+                one = len(extra) == 1
+                raise InputError(
+                    f"reference {path} line {reader.line_num} has {len(row)} fields but its "
+                    f"header names {len(header)} ({', '.join(header)}): the extra "
+                    f"field{'' if one else 's'} {', '.join(map(repr, extra))} "
+                    f"belong{'s' if one else ''} to no column; remove "
+                    f"{'it' if one else 'them'} or name the column in the header, or {fix}"
+                )
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(
+            f"reference {path} is not a readable CSV ({' '.join(str(exc).split())}); {fix}"
+        ) from None
 
 
 def write_reference(current: pd.DataFrame, path: str | Path) -> Path:

@@ -239,6 +239,15 @@ def test_test_labels_never_influence_selection(make_config, tmp_path):
         (dict(grid="huge"), UnknownNameError, "unknown grid 'huge'"),
         (dict(resamples=0), InputError, "resamples must be >= 1"),
         (dict(svm_solver="svmlight"), InputError, "svm_solver .--svm-solver. must be one of"),
+        # a device: a device's name, used by one of the methods (it was ignored silently)
+        (dict(device="nonsense"), InputError, r"device \(--device\) must be cpu, cuda, cuda:N"),
+        (dict(kernels=("rnn",), device="nonsense"), InputError, "got 'nonsense'"),
+        (
+            dict(kernels=("rnn", "rbf"), device="cuda"),
+            InputError,
+            r"--device cuda: none of the chosen methods \(rnn, rbf\) runs on a device; only "
+            r"rntk, rnngp do \(the trained rnn trains on the CPU\)",
+        ),
     ],
 )
 def test_bad_configurations_are_refused_before_any_work(
@@ -252,7 +261,9 @@ def test_bad_configurations_are_refused_before_any_work(
 def test_an_impossible_grid_value_is_refused(make_config, tmp_path):
     grid = tmp_path / "bad.yaml"
     grid.write_text("rntk: {sigma_w: [1.4], n_layers: [0]}\n")
-    with pytest.raises(InputError, match=r"grid for rnn: setting .*n_layers must be an integer"):
+    # The family by its kernels: "rnn" alone would read as the trained RNN method.
+    family = r"RNTK/RNNGP family \(grid key rnn\)"
+    with pytest.raises(InputError, match=rf"grid for {family}: setting .*n_layers must be an"):
         run_all(make_config(grid=str(grid)), tmp_path / "run")
 
 

@@ -239,3 +239,35 @@ def test_runs_inside_a_process_based_joblib_context(equal_series, tslearn_metric
         for backend in ("tslearn", "numba"):
             got = gak(equal_series[:4], sigma=1.0, n_jobs=2, backend=backend)
             np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"sigma_scale": 1e-300}, "the GAK bandwidth sigma = sigma_scale 1e-300 x the data's "),
+        ({"sigma_scale": 1e300}, "the GAK bandwidth sigma = sigma_scale 1e+300 x the data's "),
+    ],
+)
+def test_a_bandwidth_float64_cannot_use_is_refused_naming_it(equal_series, values, message):
+    """2 sigma^2 that underflows divided by zero (a ZeroDivisionError traceback)."""
+    family = FAMILIES["gak"]
+    setting = family.setting(values)
+    with pytest.raises(InputError, match="outside what float64 can use") as raised:
+        next(family.compute(equal_series, None, [setting], fit_X=equal_series))
+    assert str(raised.value).startswith(message)
+    assert "sigma between 5.3e-155 and 9.5e+153" in str(raised.value)
+    with pytest.raises(InputError, match="the GAK bandwidth sigma = 1e-300 is outside"):
+        family.setting({"sigma": 1e-300})  # an absolute one: refused before any work
+    tiny = family.setting({"sigma": 1e-150})  # small, but float64 can use it
+    assert np.isfinite(next(family.compute(equal_series, None, [tiny]))["gak"]).all()
+
+
+def test_cli_refuses_a_bandwidth_float64_cannot_use_in_one_line(tmp_path):
+    grid = tmp_path / "g.yaml"
+    grid.write_text("gak: {sigma_scale: [1.0e-300]}\n")
+    args = ["run", "GunPoint", "--kernels", "gak", "--grid", str(grid), "--n-jobs", "1"]
+    result = CliRunner().invoke(main, [*args, "--results-dir", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: the GAK bandwidth sigma = sigma_scale 1e-300 x the data's ")
+    assert "Traceback" not in result.output and "ZeroDivisionError" not in result.output

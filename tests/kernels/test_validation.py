@@ -65,7 +65,9 @@ def test_grid_settings_name_unknown_and_missing_parameters():
     from rntk_bench.methods import FAMILIES
 
     with pytest.raises(
-        InputError, match=r"unknown rnn parameter 'sigma_z'; valid: sigma_w, sigma_u, sigma_b"
+        InputError,
+        match=r"unknown RNTK/RNNGP family \(grid key rnn\) parameter 'sigma_z'; valid: sigma_w, "
+        r"sigma_u, sigma_b",
     ):
         FAMILIES["rnn"].settings({"sigma_w": [1.4], "sigma_z": [1.0]})
     with pytest.raises(InputError, match=r"sigma_w is required"):
@@ -96,6 +98,22 @@ def test_invalid_values_are_refused_before_anything_runs(tmp_path):
     path.write_text("rntk: {sigma_w: [1.4, -2]}\n")
     grid = load_grid(path, families={"rntk": "rnn"})
     with pytest.raises(
-        InputError, match=r"grid for rnn: setting .*sigma_w': -2.*sigma_w must be >= 0"
+        InputError,
+        match=r"grid for RNTK/RNNGP family \(grid key rnn\): setting .*sigma_w': -2.*sigma_w "
+        r"must be >= 0",
     ):
         FAMILIES["rnn"].settings(grid["rnn"])
+
+
+def test_grid_files_keep_the_key_rnn_for_the_rntk_family(tmp_path):
+    """Messages name the family by its kernels; grid files keep its key "rnn"."""
+    from rntk_bench.methods import FAMILIES
+    from rntk_bench.methods.registry import family_aliases
+
+    path = tmp_path / "grid.yaml"
+    path.write_text("rnn: {sigma_w: [1.3], sigma_b: [0.1]}\n")
+    grid = load_grid(path, families=family_aliases())
+    settings = FAMILIES["rnn"].settings(grid["rnn"])
+    assert {(s.values["sigma_w"], s.values["sigma_b"]) for s in settings} == {(1.3, 0.1)}
+    assert FAMILIES["rnn"].label == "RNTK/RNNGP family (grid key rnn)"
+    assert FAMILIES["rbf"].label == "rbf"

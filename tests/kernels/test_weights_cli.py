@@ -94,6 +94,15 @@ def test_dataset_training_split(tmp_path):
         (["--layer", "2"], "--layer must be between 1 and --n-layers (1); got 2"),
         (["--length", "1"], "--length must be >= 2"),
         (["--dataset", "NoSuchData"], "NoSuchData"),
+        (["--seed", "-1"], "--seed must be >= 0 (numpy's seeds are non-negative); got -1."),
+        # weights that overflow: refused after computing, before any file is written
+        (
+            ["--sigma-w", "1.3,1e10", "--n-series", "4", "--length", "10"],
+            "the RNTK time-step weights of sigma_w=1e+10 (relu, 1 layer) overflow float64 "
+            "over 10 steps",
+        ),
+        # 100 series x 1e8 steps: refused up front with the estimate, not a MemoryError
+        (["--length", "100000000"], "needs about 1438.1 GiB of memory; this process may use"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_1(tmp_path, extra, message):
@@ -101,3 +110,28 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path, extra, message):
     assert result.exit_code == 1, result.output
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_weights_a_log_axis_cannot_span_are_in_the_csv_only(tmp_path):
+    """3,000 steps at sigma_w 1.47: erf weights of a series with itself reach 1e269."""
+    args = ["weights", "--n-series", "3", "--length", "3000", "--sigma-w", "1.47"]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "weights outside 1e-200..1e+200 are in the CSV, not in the figure" in result.output
+    same = _weights(_read(tmp_path / "time_weights.csv"), "erf", "1.47", "same")
+    assert 1e268 < same[2999] < 1e270 and math.isfinite(same[2999])
+    assert (tmp_path / "time_weights.svg").stat().st_size > 10_000
+
+
+def test_a_memory_limit_is_the_limit_of_the_estimate(tmp_path, monkeypatch):
+    """Under an address-space limit (ulimit -v) the estimate compares with the limit."""
+    import resource
+
+    from rntk_bench.cli import weights
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (300 * 2**20, resource.RLIM_INFINITY))
+    assert weights._available_memory() == 300 * 2**20
+    args = ["weights", "--n-series", "100", "--length", "1000000", "--out", str(tmp_path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "this process may use 0.3 GiB" in result.output

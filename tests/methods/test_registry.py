@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 from collections import Counter
 
 import numpy as np
@@ -139,10 +140,13 @@ def test_every_grid_setting_is_validated_and_typed():
 def test_an_unknown_grid_key_names_the_family_and_the_valid_parameters(name):
     family = FAMILIES[name]
     valid = ", ".join(family.parameters) if family.parameters else "none"
-    message = rf"unknown {name} parameter 'sigma_z'; valid: {valid}\."
+    # The family by its kernels where they are several ("rnn" alone is the trained RNN).
+    label = {"rnn": "RNTK/RNNGP family (grid key rnn)", "fc": "NTK/NNGP family (grid key fc)"}
+    named = re.escape(label.get(name, name))
+    message = rf"unknown {named} parameter 'sigma_z'; valid: {valid}\."
     with pytest.raises(InputError, match=message):
         family.settings({"sigma_z": [1.0]})
     with pytest.raises(InputError, match=message):
         family.setting({"sigma_z": 1.0})
-    with pytest.raises(InputError, match=rf"unknown {name} parameters 'a', 'b'; valid: "):
+    with pytest.raises(InputError, match=rf"unknown {named} parameters 'a', 'b'; valid: "):
         family.settings({"b": [1], "a": [2]})

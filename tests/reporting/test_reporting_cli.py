@@ -314,6 +314,27 @@ def test_check_fails_on_other_resample_counts(run: Path, reference: Path) -> Non
         ("dataset,method,accuracy\n", "has no rows"),
         ("", "not a readable CSV"),
         ("dataset,method,accuracy,n_resamples\nGunPoint,rntk,0.9,1.5\n", "n_resamples must"),
+        # Rows with more fields than the header: pandas took the first column as the
+        # index and blamed (or silently read) the wrong columns.
+        (
+            "dataset,method,accuracy\nGunPoint,rntk,0.9,extra\n",
+            "line 2 has 4 fields but its header names 3 (dataset, method, accuracy): the "
+            "extra field 'extra' belongs to no column",
+        ),
+        (
+            "dataset,method,accuracy\nGunPoint,rntk,0.98,0.5\n",  # read as accuracy 0.5
+            "line 2 has 4 fields but its header names 3",
+        ),
+        (
+            "dataset,method,accuracy,n_resamples\nGunPoint,rntk,0.97,2,2\n",
+            "line 2 has 5 fields but its header names 4 (dataset, method, accuracy, "
+            "n_resamples): the extra field '2' belongs",
+        ),
+        (
+            "dataset,method,accuracy\nGunPoint,rntk,0.97\nCoffee,rbf,0.96,,\n",
+            "line 3 has 5 fields but its header names 3 (dataset, method, accuracy): the "
+            "extra fields '', '' belong to no column; remove them",
+        ),
     ],
 )
 def test_check_errors_on_a_malformed_reference(
