@@ -53,6 +53,7 @@ O(L max(T, T')); see the README for measured pair-seconds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -106,6 +107,13 @@ def gak(
         channel counts, or ``backend="tslearn"`` without tslearn installed.
     """
     sigma = check_positive(sigma, "sigma (the GAK bandwidth)")
+    scale = 2.0 * sigma * sigma
+    if not (scale > 0 and math.isfinite(scale)):  # 1/(2 sigma^2) must be a finite number
+        raise InputError(
+            f"sigma (the GAK bandwidth) {sigma:g} is outside what float64 can use: "
+            "2 sigma^2 must be a positive finite number (sigma between about 5.3e-155 "
+            "and 9.5e+153)."
+        )
     backend = check_choice(backend, "backend", ("numba", "tslearn"))
     Xb = as_series_batch(X, "X")
     Yb = None if Y is None else as_series_batch(Y, "Y")

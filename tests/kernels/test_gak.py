@@ -271,3 +271,12 @@ def test_cli_refuses_a_bandwidth_float64_cannot_use_in_one_line(tmp_path):
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("Error: the GAK bandwidth sigma = sigma_scale 1e-300 x the data's ")
     assert "Traceback" not in result.output and "ZeroDivisionError" not in result.output
+
+
+def test_a_bandwidth_float64_cannot_square_is_one_input_error():
+    from rntk_bench.errors import InputError
+
+    X = np.zeros((2, 1, 3))
+    for sigma in (1e-300, 1e200):
+        with pytest.raises(InputError, match="outside what float64 can use"):
+            gak(X, sigma=sigma)
