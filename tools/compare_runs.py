@@ -5,7 +5,7 @@ Run the same command with the old code (the baseline) and with the new code, eac
 its own results folder, then compare the two run folders::
 
     python tools/compare_runs.py BASE_RUN_DIR NEW_RUN_DIR
-    python tools/compare_runs.py /tmp/base-results/ci results-new/ci
+    python tools/compare_runs.py results-old/ci results-new/ci
 
 A run folder holds ``runs/<Dataset>/<kernel>-r<k>-<id12>.json`` (see
 rntk_bench/records/files.py). Files are paired by their path relative to the run
@@ -28,7 +28,7 @@ every cell scored on both sides, the selection and the test predictions stay exa
 Without it (the default) the tables must agree cell for cell: use it for runs made with
 ``--full-cv`` or with one block per kernel::
 
-    python tools/compare_runs.py --tolerate-pruning /tmp/base/paper10 results-new/paper10
+    python tools/compare_runs.py --tolerate-pruning results-old/paper10 results-new/paper10
 
 Output: one line per differing file naming the differing keys as dotted paths (list
 positions left out, with the number of differing entries), one line per file that is

@@ -7,20 +7,20 @@
 #
 # BASE_RESULTS_DIR holds the baseline runs ci/ and paper10/ (and paper10full/,
 # bundled/ where they were made) of the old code, commit f90aa9a, made by the commands
-# below (baseline: /tmp/rntk-identity-f90aa9a/results, its log baseline.log there):
+# below, with OLD a scratch folder outside the checkout:
 #
-#   git -C /work/main worktree add /tmp/rntk-identity-f90aa9a/src f90aa9a
-#   cd /tmp/rntk-identity-f90aa9a/src
-#   export RNTK_BENCH_DATA=/tmp/rntk-identity-f90aa9a/data    # empty before the ci run
-#   export PYTHONPATH=/tmp/rntk-identity-f90aa9a/src          # the old package
-#   nice -n 10 /work/main/.venv/bin/python -m rntk_bench.cli run <RUN_name options below> \
-#       --results-dir /tmp/rntk-identity-f90aa9a/results -q
+#   git worktree add OLD/src f90aa9a
+#   cd OLD/src
+#   export RNTK_BENCH_DATA=OLD/data     # empty before the ci run
+#   export PYTHONPATH=OLD/src           # the old package, with this checkout's .venv
+#   nice -n 10 CHECKOUT/.venv/bin/python -m rntk_bench.cli run <RUN_name options below> \
+#       --results-dir OLD/results -q
 #
 # NEW_RESULTS_DIR receives the same runs made with the code of this checkout; it must
 # not hold them yet (a rerun into an existing run folder would skip finished results
 # and compare old files). ARCHIVE is the local UCR mirror [default: the repository's
-# ../shared/ucr, i.e. /work/shared/ucr]; it must be the baseline's path: a result's
-# dataset.source records it ("archive /work/shared/ucr/UCRArchive_2018/BME").
+# ../shared/ucr]; it must be the path the baseline read: a result's dataset.source
+# records it ("archive <ARCHIVE>/UCRArchive_2018/BME").
 # The data home is a fresh NEW_RESULTS_DIR/data-home, as the baseline's was:
 # dataset.source says where each data set was read from (sktime, archive, cache), so
 # the runs go in the baseline's order, ci first (ItalyPowerDemand is read from sktime
@@ -38,8 +38,7 @@
 #
 # Exit status 0 when every run finished and every comparison found the files identical.
 # The runs are niced and made one at a time. Baseline wall times on 2 shared, busy
-# cores: see /tmp/rntk-identity-f90aa9a/baseline.log (ci about 1-2 min, paper10 about
-# 2-3 min). bundled (8 kernels with gak) was not made: estimated at over 25 min.
+# cores: ci about 1-2 min, paper10 about 2-3 min (on a quiet machine 20-30 s each). bundled (8 kernels with gak) was not made: estimated at over 25 min.
 set -u -o pipefail
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
@@ -94,8 +93,10 @@ if [ -e "$RNTK_BENCH_DATA" ]; then
     echo "$RNTK_BENCH_DATA exists already: use a fresh NEW_RESULTS_DIR" >&2
     exit 2
 fi
-if [ "$ARCHIVE" != /work/shared/ucr ]; then
-    echo "warning: the baseline read the mirror at /work/shared/ucr, this run $ARCHIVE:" \
+BASE_ARCHIVE=$(grep -rhoE '"source": "archive [^"]*' "$BASE" 2>/dev/null | head -1 \
+    | sed -E 's/.*"source": "archive (.*)\/UCRArchive_2018\/.*/\1/')
+if [ -n "$BASE_ARCHIVE" ] && [ "$ARCHIVE" != "$BASE_ARCHIVE" ]; then
+    echo "warning: the baseline read the mirror at $BASE_ARCHIVE, this run $ARCHIVE:" \
         "dataset.source of the archive data sets will differ" >&2
 fi
 echo "current code: $("$PY" -c 'import rntk_bench; print(rntk_bench.__file__)')"
