@@ -383,7 +383,8 @@ def run(
                         + (f" x {len(policies)} length policies" if len(policies) > 1 else "")
                         + f" x {resamples} resample(s), grid {grid}: {event.results_done} results "
                         f"already done, {event.results_to_compute} to compute in "
-                        f"{event.tasks} tasks on {pool.description}."
+                        f"{event.tasks} task{'' if event.tasks == 1 else 's'} on "
+                        f"{pool.description}."
                     )
                 progress.show(event)
     except KeyboardInterrupt as exc:

@@ -19,6 +19,7 @@ rounding. The dtype is.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -140,10 +141,12 @@ class GramCache:
                 Path(tmp).unlink(missing_ok=True)
             if not self._write_failed:
                 self._write_failed = True
+                fix = (
+                    "Free space on its disk" if exc.errno == errno.ENOSPC else "Fix its permissions"
+                )
                 self.warnings.append(
                     f"cannot write to the Gram cache {self.folder} ({exc.strerror or exc}); "
-                    "going on without caching. Fix its permissions or choose another "
-                    "--gram-cache folder."
+                    f"going on without caching. {fix} or choose another --gram-cache folder."
                 )
 
     def grams(

@@ -126,6 +126,7 @@ def test_a_full_gram_cache_disk_is_one_warning_and_the_run_goes_on(tmp_path, mon
     warnings = [line for line in result.output.splitlines() if line.startswith("Warning:")]
     assert warnings and all("No space left on device" in w for w in warnings), result.output
     assert all(str(cache) in w and "going on without caching" in w for w in warnings)
+    assert all("Free space on its disk" in w and "permissions" not in w for w in warnings)
     assert not list(cache.rglob("*.npz"))
     monkeypatch.setattr(np, "savez", real)
     clean = CliRunner().invoke(main, [*RUN, "--results-dir", str(tmp_path), "--name", "clean"])

@@ -251,3 +251,4 @@ def test_an_unwritable_cache_warns_once_and_computes(tmp_path):
     scores = run_block(_task(blocker / "grams"))
     assert scores.mean == run_block(_task(None)).mean
     assert len(scores.warnings) == 1 and "cannot write to the Gram cache" in scores.warnings[0]
+    assert "Fix its permissions" in scores.warnings[0]
