@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from rntk_bench.data._formats import read_ts, read_tsv
-from rntk_bench.data.labels import label_order
+from rntk_bench.data.labels import encode_labels as encode_in_label_order
 from rntk_bench.data.registry import DatasetInfo
 from rntk_bench.errors import DataError
 
@@ -219,12 +219,9 @@ def encode_labels(
         The original labels, in code order.
     y_train, y_test : ndarray of shape (n_cases,), int64
     """
-    distinct = sorted(set(train.tolist()) | set(test.tolist()))
-    labels = [distinct[i] for i in label_order(distinct)]
-    code = {label: i for i, label in enumerate(labels)}
-    y_train = np.fromiter((code[s] for s in train), dtype=np.int64, count=len(train))
-    y_test = np.fromiter((code[s] for s in test), dtype=np.int64, count=len(test))
-    return tuple(labels), y_train, y_test
+    classes, y_train, y_test = encode_in_label_order(train, test)
+    assert y_test is not None  # a test split was given
+    return tuple(classes.tolist()), y_train, y_test
 
 
 def interpolate_missing(series: np.ndarray) -> np.ndarray:

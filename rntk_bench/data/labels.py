@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["label_order"]
+__all__ = ["encode_labels", "label_order"]
 
 
 def label_order(classes: Sequence[Any] | np.ndarray) -> np.ndarray:
@@ -45,3 +45,30 @@ def label_order(classes: Sequence[Any] | np.ndarray) -> np.ndarray:
             keys = values  # not all numeric: the string order
         return np.array(sorted(range(n), key=keys.__getitem__), dtype=np.int64)
     return np.argsort(np.asarray(values), kind="stable").astype(np.int64)
+
+
+def encode_labels(
+    train: Sequence[Any] | np.ndarray, test: Sequence[Any] | np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Encode the labels of both splits as codes 0..K-1 in :func:`label_order`'s order.
+
+    Parameters
+    ----------
+    train : array-like of shape (n_train,)
+    test : array-like of shape (n_test,), optional
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        The distinct labels of both splits, in code order (``classes[code]``).
+    train_codes : ndarray of shape (n_train,), int64
+    test_codes : ndarray of shape (n_test,), int64, or None without ``test``
+    """
+    train = np.asarray(train)
+    both = train if test is None else np.concatenate([train, np.asarray(test)])
+    distinct, inverse = np.unique(both, return_inverse=True)
+    order = label_order(distinct)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    codes = rank[inverse.reshape(-1)]
+    return distinct[order], codes[: len(train)], None if test is None else codes[len(train) :]

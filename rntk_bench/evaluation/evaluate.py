@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from rntk_bench.data.labels import label_order
+from rntk_bench.data.labels import encode_labels
 from rntk_bench.errors import InputError
 from rntk_bench.evaluation.blocks import (
     BlockScores,
@@ -56,14 +56,7 @@ def _labels(y_train: Any, y_test: Any) -> tuple[np.ndarray, np.ndarray, np.ndarr
     y_train = np.asarray(y_train)
     if y_train.ndim != 1:
         raise InputError(f"y_train must be 1-D (one label per series); got shape {y_train.shape}.")
-    both = y_train if y_test is None else np.concatenate([y_train, np.asarray(y_test)])
-    distinct, inverse = np.unique(both, return_inverse=True)
-    order = label_order(distinct)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    codes = rank[inverse.reshape(-1)]
-    test_codes = None if y_test is None else codes[len(y_train) :]
-    return distinct[order], codes[: len(y_train)], test_codes
+    return encode_labels(y_train, y_test)
 
 
 def _series(X: Any, what: str) -> Any:
