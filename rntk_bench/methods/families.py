@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -203,9 +203,23 @@ def _mean_diagonal(g: np.ndarray) -> float:
     return mean if mean > 0 else 1.0
 
 
-def _fits_itself(X: Any, Y: Any, fit_X: Any) -> bool:
-    """True for the training Gram: its own matrix gives the data-derived scale."""
-    return Y is None and (fit_X is None or fit_X is X)
+def _yardstick(
+    X: Any,
+    Y: Any,
+    fit_X: Any,
+    length: int | None,
+    matrix: np.ndarray,
+    of_matrix: Callable[[np.ndarray], float],
+    of_data: Callable[[Any, int | None], float],
+) -> float:
+    """The data-derived scale of a setting: the fitting series' statistic.
+
+    For the training Gram (Y None, X the fitting series) it comes from the matrix just
+    computed (``of_matrix``); otherwise from the fitting series (``of_data``).
+    """
+    if Y is None and (fit_X is None or fit_X is X):
+        return of_matrix(matrix)
+    return of_data(X if fit_X is None else fit_X, length)
 
 
 @dataclass(frozen=True)
@@ -251,10 +265,9 @@ class RBFKernel(KernelFamily):
         **_: Any,
     ) -> Iterator[GramSet]:
         distances = classic.squared_distances(X, Y, length=length)
-        if _fits_itself(X, Y, fit_X):
-            scale = _median_off_diagonal(distances)
-        else:
-            scale = median_squared_distance(X if fit_X is None else fit_X, length)
+        scale = _yardstick(
+            X, Y, fit_X, length, distances, _median_off_diagonal, median_squared_distance
+        )
         for setting in settings:
             yield {"rbf": np.exp(-setting.params.value(scale) * distances)}
 
@@ -301,10 +314,7 @@ class PolynomialKernel(KernelFamily):
         **_: Any,
     ) -> Iterator[GramSet]:
         inner = classic.linear(X, Y, length=length)
-        if _fits_itself(X, Y, fit_X):
-            scale = _mean_diagonal(inner)
-        else:
-            scale = mean_squared_norm(X if fit_X is None else fit_X, length)
+        scale = _yardstick(X, Y, fit_X, length, inner, _mean_diagonal, mean_squared_norm)
         for setting in settings:
             p: PolynomialParams = setting.params
             yield {"polynomial": (p.gamma.value(scale) * inner + p.coef0) ** p.degree}
