@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rntk_bench.evaluation.protocol import Protocol
@@ -80,3 +81,24 @@ def run_command(tmp_path: Path, name: str, settings_per_task: int, *extra: str) 
         name,
         *extra,
     ]
+
+
+def write_ts(path: Path, name: str, X: np.ndarray, y: np.ndarray) -> None:
+    """An equal-length univariate .ts file of two classes labelled 0 and 1.
+
+    Values are written with repr, so the file holds them exactly (extreme ones too).
+    """
+    header = [
+        f"@problemName {name}",
+        "@timeStamps false",
+        "@missing false",
+        "@univariate true",
+        "@equalLength true",
+        f"@seriesLength {X.shape[-1]}",
+        "@classLabel true 0 1",
+        "@data",
+    ]
+    body = [
+        ",".join(repr(float(v)) for v in row) + f":{label}" for row, label in zip(X, y, strict=True)
+    ]
+    path.write_text("\n".join(header + body) + "\n")

@@ -30,6 +30,8 @@ from rntk_bench.evaluation.protocol import PREPROCESSINGS, Protocol
 from rntk_bench.evaluation.splits import make_split, prepare_split
 from rntk_bench.records import iter_results
 
+from .conftest import write_ts
+
 NAME = "Coffee"  # not bundled: the .ts archive below is its only source
 EXTREME = 1e308
 
@@ -53,20 +55,7 @@ def _archive(root: Path, extreme: float) -> Path:
     folder = root / NAME
     folder.mkdir(parents=True)
     for split, X, y in (("TRAIN", X_train, y_train), ("TEST", X_test, y_test)):
-        header = [
-            f"@problemName {NAME}",
-            "@timeStamps false",
-            "@missing false",
-            "@univariate true",
-            "@equalLength true",
-            f"@seriesLength {X.shape[-1]}",
-            "@classLabel true 0 1",
-            "@data",
-        ]
-        body = [
-            ",".join(repr(float(v)) for v in row) + f":{c}" for row, c in zip(X, y, strict=True)
-        ]
-        (folder / f"{NAME}_{split}.ts").write_text("\n".join(header + body) + "\n")
+        write_ts(folder / f"{NAME}_{split}.ts", NAME, X, y)
     return root
 
 

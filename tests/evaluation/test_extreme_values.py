@@ -19,27 +19,10 @@ from rntk_bench.evaluation.protocol import Protocol
 from rntk_bench.experiment import DataOptions, RunConfig
 from rntk_bench.records import iter_results
 
-from .conftest import run_all
+from .conftest import run_all, write_ts
 
 HUGE = 2.0**1000  # ~1e301: exact in binary, its squares overflow
 NAME = "Coffee"  # not bundled: the archive folder below is its only source (28 + 28 x 286)
-
-
-def _write_ts(path: Path, X: np.ndarray, y: np.ndarray) -> None:
-    header = [
-        f"@problemName {NAME}",
-        "@timeStamps false",
-        "@missing false",
-        "@univariate true",
-        "@equalLength true",
-        f"@seriesLength {X.shape[-1]}",
-        "@classLabel true 0 1",
-        "@data",
-    ]
-    body = [
-        ",".join(repr(float(v)) for v in row) + f":{label}" for row, label in zip(X, y, strict=True)
-    ]
-    path.write_text("\n".join(header + body) + "\n")
 
 
 def _archive(root: Path, scale: float) -> Path:
@@ -51,7 +34,7 @@ def _archive(root: Path, scale: float) -> Path:
     for split in ("TRAIN", "TEST"):
         y = np.array([0, 1] * 14)
         X = np.sin(t[None, :] * (1 + 0.3 * y[:, None])) + 0.8 * rng.standard_normal((28, 286))
-        _write_ts(folder / f"{NAME}_{split}.ts", X * scale, y)
+        write_ts(folder / f"{NAME}_{split}.ts", NAME, X * scale, y)
     return root
 
 
